@@ -1,0 +1,62 @@
+# Boot tests: QEMU is started by tests/boot/run_qemu.py, which waits for the
+# named markers in order, fails at once on a panic/trap marker and prints the
+# serial log when it fails.
+
+find_program(QEMU_RISCV64 qemu-system-riscv64 REQUIRED)
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+set(RV_OPENSBI_DIR /usr/lib/riscv64-linux-gnu/opensbi/generic CACHE PATH
+    "Directory holding OpenSBI's fw_jump.bin")
+set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
+
+# add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
+#               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
+#               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT])
+function(add_qemu_test name)
+  cmake_parse_arguments(T "ICOUNT" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
+                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  if(NOT T_SMP)
+    set(T_SMP 1)
+  endif()
+  if(NOT T_MEM)
+    set(T_MEM 512M)
+  endif()
+  if(NOT T_CPU)
+    set(T_CPU rv64)
+  endif()
+  if(NOT T_KERNEL)
+    set(T_KERNEL ${CMAKE_BINARY_DIR}/rustyvisor.bin)
+  endif()
+  if(NOT DEFINED T_EXIT)
+    set(T_EXIT 0)
+  endif()
+  set(cmd ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/run_qemu.py
+      --timeout ${T_TIMEOUT} --exit-code ${T_EXIT})
+  foreach(m IN LISTS T_EXPECT)
+    list(APPEND cmd --expect "${m}")
+  endforeach()
+  foreach(m IN LISTS T_FORBID)
+    list(APPEND cmd --forbid "${m}")
+  endforeach()
+  list(APPEND cmd -- ${QEMU_RISCV64} -M virt -cpu ${T_CPU} -smp ${T_SMP} -m ${T_MEM}
+       -nographic -monitor none -serial stdio -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})
+  if(T_INITRD)
+    list(APPEND cmd -initrd ${T_INITRD})
+  endif()
+  if(DEFINED T_APPEND)
+    list(APPEND cmd -append "${T_APPEND}")
+  endif()
+  if(T_ICOUNT)
+    list(APPEND cmd -icount shift=0)
+  endif()
+  list(APPEND cmd ${T_EXTRA})
+  add_test(NAME ${name} COMMAND ${cmd})
+  if(NOT T_LABELS)
+    set(T_LABELS qemu)
+  endif()
+  # The runner enforces its own timeout and prints the log; CTest's is a backstop.
+  math(EXPR backstop "${T_TIMEOUT} + 30")
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${backstop})
+endfunction()

@@ -1,0 +1,121 @@
+#include "guest.h"
+#include "printf.h"
+#include <stdarg.h>
+
+int guest_failures;
+static bool have_dbcn;
+static volatile bool expecting, took;
+static volatile unsigned long took_cause, took_tval;
+void (*guest_irq_handler)(unsigned long irq);
+
+struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0,
+                        unsigned long a1, unsigned long a2, unsigned long a3,
+                        unsigned long a4, unsigned long a5) {
+  register unsigned long r0 __asm__("a0") = a0;
+  register unsigned long r1 __asm__("a1") = a1;
+  register unsigned long r2 __asm__("a2") = a2;
+  register unsigned long r3 __asm__("a3") = a3;
+  register unsigned long r4 __asm__("a4") = a4;
+  register unsigned long r5 __asm__("a5") = a5;
+  register unsigned long r6 __asm__("a6") = fid;
+  register unsigned long r7 __asm__("a7") = ext;
+  __asm__ volatile("ecall"
+                   : "+r"(r0), "+r"(r1)
+                   : "r"(r2), "r"(r3), "r"(r4), "r"(r5), "r"(r6), "r"(r7)
+                   : "memory");
+  return (struct sbiret){(long)r0, (long)r1};
+}
+
+long sbi_legacy(unsigned long ext, unsigned long a0) {
+  return sbi_ecall(ext, 0, a0, 0, 0, 0, 0, 0).error;
+}
+
+void guest_console_init(void) {
+  have_dbcn = sbi_ecall(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_DBCN, 0, 0, 0, 0, 0).value > 0;
+}
+
+bool guest_has_dbcn(void) { return have_dbcn; }
+
+static void put_buf(const char *s, unsigned long n) {
+  if (have_dbcn) {
+    while (n) {
+      struct sbiret r = sbi_ecall(SBI_EXT_DBCN, SBI_DBCN_WRITE, n, (unsigned long)s, 0, 0, 0, 0);
+      if (r.error || r.value <= 0)
+        break;
+      s += r.value;
+      n -= (unsigned long)r.value;
+    }
+    return;
+  }
+  for (unsigned long i = 0; i < n; i++)
+    sbi_legacy(SBI_EXT_0_1_CONSOLE_PUTCHAR, (unsigned char)s[i]);
+}
+
+void guest_puts(const char *s) {
+  unsigned long n = 0;
+  while (s[n])
+    n++;
+  put_buf(s, n);
+}
+
+void guest_printf(const char *fmt, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = rv_vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  put_buf(buf, n < (int)sizeof(buf) ? (unsigned long)n : sizeof(buf) - 1);
+}
+
+_Noreturn static void reset(unsigned long reason) {
+  sbi_ecall(SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET, SBI_SRST_TYPE_SHUTDOWN, reason, 0, 0, 0, 0);
+  sbi_legacy(SBI_EXT_0_1_SHUTDOWN, 0);
+  for (;;)
+    __asm__ volatile("wfi");
+}
+
+_Noreturn void guest_shutdown(void) {
+  reset(guest_failures ? SBI_SRST_REASON_SYSFAIL : SBI_SRST_REASON_NONE);
+}
+
+_Noreturn void guest_shutdown_fail(void) {
+  guest_puts("FAILED: guest_main returned\n");
+  reset(SBI_SRST_REASON_SYSFAIL);
+}
+
+void guest_expect_exception(void) {
+  took = false;
+  expecting = true;
+}
+
+bool guest_took_exception(unsigned long *cause, unsigned long *tval) {
+  expecting = false;
+  if (cause)
+    *cause = took_cause;
+  if (tval)
+    *tval = took_tval;
+  return took;
+}
+
+void guest_trap(struct guest_frame *f) {
+  unsigned long scause, stval;
+  __asm__ volatile("csrr %0, scause" : "=r"(scause));
+  __asm__ volatile("csrr %0, stval" : "=r"(stval));
+  if ((long)scause < 0) {
+    if (guest_irq_handler)
+      guest_irq_handler(scause & ~(1UL << 63));
+    return;
+  }
+  if (expecting) {
+    took = true;
+    took_cause = scause;
+    took_tval = stval;
+    expecting = false;
+    uint16_t insn = *(volatile uint16_t *)f->sepc;
+    f->sepc += (insn & 3) == 3 ? 4 : 2;
+    return;
+  }
+  guest_printf("FAILED: unexpected exception scause=%lu sepc=0x%lx stval=0x%lx\n", scause,
+               f->sepc, stval);
+  reset(SBI_SRST_REASON_SYSFAIL);
+}

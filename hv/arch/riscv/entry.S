@@ -1,0 +1,57 @@
+/* Entry from OpenSBI fw_jump: a0 = hart id, a1 = FDT, HS-mode, satp = 0.
+ * The boot hart clears .bss, takes the first stack and calls hv_main().
+ * Harts started later through SBI HSM enter at hv_secondary_entry with
+ * a1 = their stack top. */
+#include "csr.h"
+
+#define HV_STACK_SIZE 16384
+
+.section .text.entry, "ax"
+.global _start
+_start:
+  csrw CSR_SIE, zero
+  csrw CSR_SATP, zero
+.option push
+.option norelax
+  la gp, __global_pointer$
+.option pop
+  la t0, hv_trap_entry
+  csrw CSR_STVEC, t0
+  la t0, __bss_start
+  la t1, __bss_end
+1:
+  bgeu t0, t1, 2f
+  sd zero, 0(t0)
+  addi t0, t0, 8
+  j 1b
+2:
+  la sp, hv_boot_stack_top
+  mv tp, zero
+  call hv_main
+3:
+  wfi
+  j 3b
+
+.global hv_secondary_entry
+hv_secondary_entry:
+  csrw CSR_SIE, zero
+  csrw CSR_SATP, zero
+.option push
+.option norelax
+  la gp, __global_pointer$
+.option pop
+  la t0, hv_trap_entry
+  csrw CSR_STVEC, t0
+  mv sp, a1
+  mv tp, zero
+  call hv_secondary_main
+4:
+  wfi
+  j 4b
+
+.section .bss.stack, "aw", @nobits
+.balign 16
+hv_boot_stack:
+  .space HV_STACK_SIZE
+.global hv_boot_stack_top
+hv_boot_stack_top:

@@ -1,0 +1,82 @@
+#include "console.h"
+#include "../drivers/uart8250.h"
+#include "../lib/printf.h"
+#include "../lib/spinlock.h"
+#include "sbi_call.h"
+#include <stdarg.h>
+
+/* Guarded by console_lock: the backend and every write to it. */
+static spinlock_t console_lock = SPINLOCK_INIT;
+static struct uart8250 uart;
+static int have_uart;
+
+void console_use_uart(uintptr_t base, unsigned reg_shift, unsigned reg_width) {
+  spin_lock(&console_lock);
+  uart.base = base;
+  uart.reg_shift = reg_shift;
+  uart.reg_width = reg_width;
+  uart8250_init(&uart);
+  have_uart = 1;
+  spin_unlock(&console_lock);
+}
+
+const char *console_backend(void) { return have_uart ? "ns16550a" : "SBI legacy putchar"; }
+
+static void put_raw(char c) {
+  if (have_uart)
+    uart8250_putc(&uart, c);
+  else
+    sbi_host_putchar(c);
+}
+
+void console_write(const char *s, size_t n) {
+  spin_lock(&console_lock);
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '\n')
+      put_raw('\r');
+    put_raw(s[i]);
+  }
+  spin_unlock(&console_lock);
+}
+
+int console_getc(void) {
+  int c;
+  spin_lock(&console_lock);
+  c = have_uart ? uart8250_getc(&uart)
+                : (int)sbi_legacy_call(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
+  spin_unlock(&console_lock);
+  return c < 0 ? -1 : c;
+}
+
+static void vprint(const char *prefix, const char *fmt, va_list ap, int newline) {
+  char buf[256];
+  int n = rv_snprintf(buf, sizeof(buf), "%s", prefix);
+  n += rv_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+  if (n > (int)sizeof(buf) - 2)
+    n = (int)sizeof(buf) - 2;
+  if (newline)
+    buf[n++] = '\n';
+  console_write(buf, (size_t)n);
+}
+
+void hv_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("", fmt, ap, 0);
+  va_end(ap);
+}
+
+void hv_log(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("rustyvisor: ", fmt, ap, 1);
+  va_end(ap);
+}
+
+_Noreturn void hv_panic(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vprint("rustyvisor: panic: ", fmt, ap, 1);
+  va_end(ap);
+  sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_SYSFAIL);
+}

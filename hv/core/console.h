@@ -1,0 +1,25 @@
+/* The hypervisor's console: the host UART named by the FDT's stdout-path,
+ * or SBI legacy putchar until (or unless) there is one. Output is written a
+ * line at a time under one lock, so lines from different harts never mix. */
+#ifndef RV_CONSOLE_H
+#define RV_CONSOLE_H
+#include <stddef.h>
+#include <stdint.h>
+
+void console_use_uart(uintptr_t base, unsigned reg_shift, unsigned reg_width);
+const char *console_backend(void);
+void console_write(const char *s, size_t n);
+int console_getc(void);
+
+/* Formatted output; hv_log prefixes "rustyvisor: " and ends the line. */
+void hv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define HV_ASSERT(cond)                                                        \
+  do {                                                                         \
+    if (!(cond))                                                               \
+      hv_panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);     \
+  } while (0)
+
+#endif

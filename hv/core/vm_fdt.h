@@ -1,0 +1,22 @@
+/* The device tree a guest boots with: exactly what the VM is given. Pure
+ * (no hypervisor state), so it is unit-tested against libfdt on the host. */
+#ifndef RV_VM_FDT_H
+#define RV_VM_FDT_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct vm_fdt_params {
+  const char *name;     /* VM name, for the model string */
+  uint64_t ram_base, ram_size;
+  unsigned nvcpus;
+  const char *isa;      /* riscv,isa each vCPU reports */
+  const char *mmu_type; /* e.g. "riscv,sv57"; NULL or "" to omit */
+  uint32_t timebase;
+  const char *bootargs;    /* may be "" */
+  const char *stdout_path; /* NULL: no stdout-path (SBI console only) */
+};
+
+/* Writes the blob into buf; returns its size or a negative DT_ERR_ value. */
+int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap);
+
+#endif

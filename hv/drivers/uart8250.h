@@ -1,0 +1,16 @@
+/* The host's ns16550-compatible UART, polled (the hypervisor's console). */
+#ifndef RV_UART8250_H
+#define RV_UART8250_H
+#include <stdint.h>
+
+struct uart8250 {
+  uintptr_t base;
+  unsigned reg_shift;
+  unsigned reg_width; /* 1 or 4 bytes */
+};
+
+void uart8250_init(struct uart8250 *u);
+void uart8250_putc(struct uart8250 *u, char c);
+int uart8250_getc(struct uart8250 *u); /* -1 when no byte is waiting */
+
+#endif

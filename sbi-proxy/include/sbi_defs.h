@@ -1,0 +1,90 @@
+/* SBI constants (RISC-V Supervisor Binary Interface, v2.0), shared by the
+ * hypervisor, its SBI proxy and the guests in guest-kernels/. */
+#ifndef RV_SBI_DEFS_H
+#define RV_SBI_DEFS_H
+
+#define SBI_SUCCESS 0
+#define SBI_ERR_FAILED -1
+#define SBI_ERR_NOT_SUPPORTED -2
+#define SBI_ERR_INVALID_PARAM -3
+#define SBI_ERR_DENIED -4
+#define SBI_ERR_INVALID_ADDRESS -5
+#define SBI_ERR_ALREADY_AVAILABLE -6
+#define SBI_ERR_ALREADY_STARTED -7
+#define SBI_ERR_ALREADY_STOPPED -8
+#define SBI_ERR_NO_SHMEM -9
+
+/* Legacy (v0.1) extensions: the EID is the function. */
+#define SBI_EXT_0_1_SET_TIMER 0x0
+#define SBI_EXT_0_1_CONSOLE_PUTCHAR 0x1
+#define SBI_EXT_0_1_CONSOLE_GETCHAR 0x2
+#define SBI_EXT_0_1_CLEAR_IPI 0x3
+#define SBI_EXT_0_1_SEND_IPI 0x4
+#define SBI_EXT_0_1_REMOTE_FENCE_I 0x5
+#define SBI_EXT_0_1_REMOTE_SFENCE_VMA 0x6
+#define SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID 0x7
+#define SBI_EXT_0_1_SHUTDOWN 0x8
+
+#define SBI_EXT_BASE 0x10
+#define SBI_BASE_GET_SPEC_VERSION 0
+#define SBI_BASE_GET_IMPL_ID 1
+#define SBI_BASE_GET_IMPL_VERSION 2
+#define SBI_BASE_PROBE_EXT 3
+#define SBI_BASE_GET_MVENDORID 4
+#define SBI_BASE_GET_MARCHID 5
+#define SBI_BASE_GET_MIMPID 6
+
+#define SBI_EXT_TIME 0x54494D45
+#define SBI_TIME_SET_TIMER 0
+
+#define SBI_EXT_IPI 0x735049
+#define SBI_IPI_SEND_IPI 0
+
+#define SBI_EXT_RFENCE 0x52464E43
+#define SBI_RFENCE_FENCE_I 0
+#define SBI_RFENCE_SFENCE_VMA 1
+#define SBI_RFENCE_SFENCE_VMA_ASID 2
+#define SBI_RFENCE_HFENCE_GVMA_VMID 3
+#define SBI_RFENCE_HFENCE_GVMA 4
+#define SBI_RFENCE_HFENCE_VVMA_ASID 5
+#define SBI_RFENCE_HFENCE_VVMA 6
+
+#define SBI_EXT_HSM 0x48534D
+#define SBI_HSM_HART_START 0
+#define SBI_HSM_HART_STOP 1
+#define SBI_HSM_HART_GET_STATUS 2
+#define SBI_HSM_HART_SUSPEND 3
+#define SBI_HSM_STATE_STARTED 0
+#define SBI_HSM_STATE_STOPPED 1
+#define SBI_HSM_STATE_START_PENDING 2
+#define SBI_HSM_STATE_STOP_PENDING 3
+#define SBI_HSM_STATE_SUSPENDED 4
+#define SBI_HSM_STATE_SUSPEND_PENDING 5
+#define SBI_HSM_STATE_RESUME_PENDING 6
+#define SBI_HSM_SUSPEND_RET_DEFAULT 0x00000000
+#define SBI_HSM_SUSPEND_NON_RET_DEFAULT 0x80000000
+
+#define SBI_EXT_SRST 0x53525354
+#define SBI_SRST_SYSTEM_RESET 0
+#define SBI_SRST_TYPE_SHUTDOWN 0
+#define SBI_SRST_TYPE_COLD_REBOOT 1
+#define SBI_SRST_TYPE_WARM_REBOOT 2
+#define SBI_SRST_REASON_NONE 0
+#define SBI_SRST_REASON_SYSFAIL 1
+
+#define SBI_EXT_PMU 0x504D55
+
+#define SBI_EXT_DBCN 0x4442434E
+#define SBI_DBCN_WRITE 0
+#define SBI_DBCN_READ 1
+#define SBI_DBCN_WRITE_BYTE 2
+
+#define SBI_EXT_SUSP 0x53555350
+
+/* SBI implementation ID reported by rustyvisor (not a registered ID: the
+ * ASCII of "RV"; documented in docs/sbi.md). */
+#define SBI_IMPL_ID_RUSTYVISOR 0x5256
+
+#define SBI_SPEC_VERSION(major, minor) (((unsigned long)(major) << 24) | (minor))
+
+#endif

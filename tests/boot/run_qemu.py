@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Boot-test runner: start QEMU, read its serial output, check markers.
+
+Passes when every --expect marker has appeared (in the given order) and QEMU
+has exited with --exit-code. Fails at once when a --forbid marker or one of
+the built-in panic/trap markers appears, when the markers come out of order,
+or when --timeout seconds pass. On failure the whole serial log is printed.
+"""
+import argparse
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+
+# Printed by the hypervisor or the guests when something is broken.
+FATAL_MARKERS = [
+    "rustyvisor: panic",
+    "PANIC",
+    "Kernel panic",
+    "Oops",
+    "unexpected trap",
+    "FAILED:",
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--expect", action="append", default=[])
+    ap.add_argument("--forbid", action="append", default=[])
+    ap.add_argument("--exit-code", type=int, default=0)
+    ap.add_argument("--log", help="also write the serial log to this file")
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    args = ap.parse_args()
+    cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
+    forbid = FATAL_MARKERS + args.forbid
+
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    log = bytearray()
+    pending = list(args.expect)
+    failure = None
+    scanned = 0  # log offset up to which complete lines were checked
+
+    def check_lines(final=False):
+        nonlocal scanned, failure
+        text = log.decode("utf-8", "replace")
+        end = len(text) if final else text.rfind("\n") + 1
+        chunk = text[scanned:end]
+        scanned = end
+        for line in chunk.splitlines():
+            for bad in forbid:
+                if bad in line:
+                    failure = f"forbidden marker {bad!r} in line: {line.strip()}"
+                    return
+            if pending and pending[0] in line:
+                pending.pop(0)
+            else:
+                for later in pending[1:]:
+                    if later in line:
+                        failure = (f"marker {later!r} came before {pending[0]!r}")
+                        return
+
+    while failure is None:
+        left = args.timeout - (time.monotonic() - start)
+        if left <= 0:
+            failure = f"timeout after {args.timeout:.0f}s"
+            break
+        events = sel.select(timeout=min(left, 1.0))
+        if events:
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            log.extend(data)
+            check_lines()
+    if failure is None:
+        check_lines(final=True)
+
+    if proc.poll() is None:
+        if failure is None:
+            try:
+                proc.wait(timeout=max(1.0, args.timeout - (time.monotonic() - start)))
+            except subprocess.TimeoutExpired:
+                failure = "QEMU did not exit"
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    rc = proc.returncode
+    if failure is None and pending:
+        failure = f"QEMU exited before marker {pending[0]!r}"
+    if failure is None and rc != args.exit_code:
+        failure = f"QEMU exit code {rc}, expected {args.exit_code}"
+
+    if args.log:
+        with open(args.log, "wb") as f:
+            f.write(log)
+    elapsed = time.monotonic() - start
+    if failure:
+        sys.stdout.write("---- serial log ----\n")
+        sys.stdout.write(log.decode("utf-8", "replace"))
+        sys.stdout.write("\n---- end of serial log ----\n")
+        sys.stdout.write(f"FAIL ({elapsed:.1f}s): {failure}\ncommand: {' '.join(cmd)}\n")
+        return 1
+    sys.stdout.write(f"PASS ({elapsed:.1f}s): {len(args.expect)} markers\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
