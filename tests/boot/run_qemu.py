@@ -58,9 +58,11 @@ def main():
                 if bad in line:
                     failure = f"forbidden marker {bad!r} in line: {line.strip()}"
                     return
-            if pending and pending[0] in line:
+            matched = False
+            while pending and pending[0] in line:
                 pending.pop(0)
-            else:
+                matched = True
+            if not matched:
                 for later in pending[1:]:
                     if later in line:
                         failure = (f"marker {later!r} came before {pending[0]!r}")
