@@ -38,7 +38,6 @@ void sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result
     r->error = SBI_SUCCESS;
     break;
   }
-  default:
-    break; /* NOT_SUPPORTED */
+  default: break; /* NOT_SUPPORTED */
   }
 }

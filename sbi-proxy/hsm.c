@@ -28,7 +28,6 @@ void sbi_hsm_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result 
     sbi_env_vcpu_stop(v);
     r->action = SBI_RET_NONE;
     break;
-  default:
-    break; /* NOT_SUPPORTED */
+  default: break; /* NOT_SUPPORTED */
   }
 }

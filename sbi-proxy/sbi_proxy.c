@@ -11,8 +11,7 @@ const struct sbi_ext sbi_ext_table[SBI_IDX_COUNT] = {
     [SBI_IDX_HSM] = {SBI_EXT_HSM, SBI_EXT_HSM, "HSM", sbi_hsm_handle},
     [SBI_IDX_SRST] = {SBI_EXT_SRST, SBI_EXT_SRST, "SRST", sbi_srst_handle},
     [SBI_IDX_DBCN] = {SBI_EXT_DBCN, SBI_EXT_DBCN, "DBCN", sbi_dbcn_handle},
-    [SBI_IDX_LEGACY] = {SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SHUTDOWN, "legacy",
-                        sbi_legacy_handle},
+    [SBI_IDX_LEGACY] = {SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SHUTDOWN, "legacy", sbi_legacy_handle},
 };
 
 const struct sbi_ext *sbi_ext_find(unsigned long eid, int *index) {

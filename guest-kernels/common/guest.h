@@ -11,9 +11,8 @@ struct sbiret {
   long value;
 };
 
-struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0,
-                        unsigned long a1, unsigned long a2, unsigned long a3,
-                        unsigned long a4, unsigned long a5);
+struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+                        unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 long sbi_legacy(unsigned long ext, unsigned long a0);
 
 void guest_console_init(void); /* probes DBCN */
@@ -25,14 +24,14 @@ _Noreturn void guest_shutdown_fail(void);
 
 /* Checks print "FAILED: ..." (a marker the boot tests fail on) and count. */
 extern int guest_failures;
-#define CHECK(cond, ...)                                                       \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      guest_failures++;                                                        \
-      guest_printf("FAILED: %s:%d: ", __FILE__, __LINE__);                     \
-      guest_printf(__VA_ARGS__);                                               \
-      guest_puts("\n");                                                        \
-    }                                                                          \
+#define CHECK(cond, ...)                                                                           \
+  do {                                                                                             \
+    if (!(cond)) {                                                                                 \
+      guest_failures++;                                                                            \
+      guest_printf("FAILED: %s:%d: ", __FILE__, __LINE__);                                         \
+      guest_printf(__VA_ARGS__);                                                                   \
+      guest_puts("\n");                                                                            \
+    }                                                                                              \
   } while (0)
 
 /* Traps. The frame layout matches start.S: x1..x31 at 8*n, sepc at 256. */

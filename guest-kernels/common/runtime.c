@@ -8,9 +8,8 @@ static volatile bool expecting, took;
 static volatile unsigned long took_cause, took_tval;
 void (*guest_irq_handler)(unsigned long irq);
 
-struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0,
-                        unsigned long a1, unsigned long a2, unsigned long a3,
-                        unsigned long a4, unsigned long a5) {
+struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+                        unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
   register unsigned long r0 __asm__("a0") = a0;
   register unsigned long r1 __asm__("a1") = a1;
   register unsigned long r2 __asm__("a2") = a2;
@@ -115,7 +114,7 @@ void guest_trap(struct guest_frame *f) {
     f->sepc += (insn & 3) == 3 ? 4 : 2;
     return;
   }
-  guest_printf("FAILED: unexpected exception scause=%lu sepc=0x%lx stval=0x%lx\n", scause,
-               f->sepc, stval);
+  guest_printf("FAILED: unexpected exception scause=%lu sepc=0x%lx stval=0x%lx\n", scause, f->sepc,
+               stval);
   reset(SBI_SRST_REASON_SYSFAIL);
 }

@@ -56,7 +56,9 @@ void guest_main(unsigned long hartid, const void *fdt) {
   struct sbiret impl = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0);
   bool under_hv = impl.value == SBI_IMPL_ID_RUSTYVISOR;
   guest_printf("hello: SBI %lu.%lu from %s\n", (spec.value >> 24) & 0x7f, spec.value & 0xffffff,
-               under_hv ? "rustyvisor" : impl.value == 1 ? "OpenSBI" : "another SBI");
+               under_hv          ? "rustyvisor"
+               : impl.value == 1 ? "OpenSBI"
+                                 : "another SBI");
 
   if (guest_has_dbcn())
     guest_puts("hello: this line went through DBCN\n");
@@ -72,8 +74,8 @@ void guest_main(unsigned long hartid, const void *fdt) {
     ;
   unsigned long t1 = csr_read_time(), c1 = csr_read_cycle(), i1 = csr_read_instret();
   CHECK(t1 > t0 && c1 > c0 && i1 > i0, "counters do not advance");
-  guest_printf("hello: counters advance: time +%lu, cycle +%lu, instret +%lu\n", t1 - t0,
-               c1 - c0, i1 - i0);
+  guest_printf("hello: counters advance: time +%lu, cycle +%lu, instret +%lu\n", t1 - t0, c1 - c0,
+               i1 - i0);
 
   /* Timer through SBI set_timer: 10 ms ahead. */
   guest_irq_handler = on_irq;
@@ -126,7 +128,8 @@ void guest_main(unsigned long hartid, const void *fdt) {
     guest_puts("hello: DBCN rejects buffers outside RAM\n");
   }
 
-  /* Nothing lives at 8 MiB here or natively (QEMU virt leaves it unassigned): both give access faults. */
+  /* Nothing lives at 8 MiB here or natively (QEMU virt leaves it unassigned): both give access
+   * faults. */
   unsigned long cause = 0, tval = 0;
   guest_expect_exception();
   load_at(0x800000);
@@ -143,8 +146,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
      * hypervisor turns it into an illegal instruction for the guest. */
     guest_expect_exception();
     __asm__ volatile("csrr t0, 0x600" ::: "t0"); /* hstatus */
-    CHECK(guest_took_exception(&cause, &tval) && cause == 2,
-          "hstatus read: cause %lu", cause);
+    CHECK(guest_took_exception(&cause, &tval) && cause == 2, "hstatus read: cause %lu", cause);
     guest_puts("hello: hypervisor CSR access -> illegal instruction\n");
   }
 

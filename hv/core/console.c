@@ -42,8 +42,7 @@ void console_write(const char *s, size_t n) {
 int console_getc(void) {
   int c;
   spin_lock(&console_lock);
-  c = have_uart ? uart8250_getc(&uart)
-                : (int)sbi_legacy_call(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
+  c = have_uart ? uart8250_getc(&uart) : (int)sbi_legacy_call(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
   spin_unlock(&console_lock);
   return c < 0 ? -1 : c;
 }

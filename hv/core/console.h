@@ -16,10 +16,10 @@ void hv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void hv_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void hv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define HV_ASSERT(cond)                                                        \
-  do {                                                                         \
-    if (!(cond))                                                               \
-      hv_panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);     \
+#define HV_ASSERT(cond)                                                                            \
+  do {                                                                                             \
+    if (!(cond))                                                                                   \
+      hv_panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);                         \
   } while (0)
 
 #endif

@@ -32,8 +32,7 @@ static void handle_sbi(struct vcpu *v) {
     x[REG_A0] = (unsigned long)r.error;
     v->arch.sepc += 4;
     break;
-  case SBI_RET_NONE:
-    break;
+  case SBI_RET_NONE: break;
   }
 }
 
@@ -45,8 +44,8 @@ static void handle_guest_page_fault(struct vcpu *v) {
   uint64_t gpa = (a->htval << 2) | (a->stval & 3);
   v->vm->stats.guest_page_faults++;
   if (vm_gpa_to_hva(v->vm, gpa, 1)) {
-    vm_stop(v->vm, 1, "G-stage fault inside guest RAM at 0x%lx (scause %lu)",
-            (unsigned long)gpa, a->scause);
+    vm_stop(v->vm, 1, "G-stage fault inside guest RAM at 0x%lx (scause %lu)", (unsigned long)gpa,
+            a->scause);
     return;
   }
   unsigned long cause = a->scause == EXC_INST_GUEST_PAGE_FAULT   ? EXC_INST_ACCESS
@@ -108,20 +107,15 @@ void vcpu_handle_exit(struct vcpu *v) {
     return;
   }
   switch (a->scause) {
-  case EXC_ECALL_VS:
-    handle_sbi(v);
-    break;
+  case EXC_ECALL_VS: handle_sbi(v); break;
   case EXC_INST_GUEST_PAGE_FAULT:
   case EXC_LOAD_GUEST_PAGE_FAULT:
-  case EXC_STORE_GUEST_PAGE_FAULT:
-    handle_guest_page_fault(v);
-    break;
-  case EXC_VIRTUAL_INST:
-    handle_virtual_insn(v);
-    break;
+  case EXC_STORE_GUEST_PAGE_FAULT: handle_guest_page_fault(v); break;
+  case EXC_VIRTUAL_INST: handle_virtual_insn(v); break;
   default:
     /* Not delegated and not ours: the guest broke the machine's contract. */
-    vm_stop(v->vm, 1, "guest exception not handled by the hypervisor: scause %lu sepc 0x%lx stval 0x%lx",
+    vm_stop(v->vm, 1,
+            "guest exception not handled by the hypervisor: scause %lu sepc 0x%lx stval 0x%lx",
             a->scause, a->sepc, a->stval);
     break;
   }

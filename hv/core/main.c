@@ -62,8 +62,7 @@ static void print_banner(void) {
     hv_log("memory: 0x%lx-0x%lx (%lu MiB)", (unsigned long)plat.mem[i].start,
            (unsigned long)plat.mem[i].end,
            (unsigned long)((plat.mem[i].end - plat.mem[i].start) >> 20));
-  hv_log("harts: %u (boot hart %lu), timebase %u Hz", plat.nharts, plat.boot_hartid,
-         plat.timebase);
+  hv_log("harts: %u (boot hart %lu), timebase %u Hz", plat.nharts, plat.boot_hartid, plat.timebase);
   hv_log("isa: %s", plat.isa);
   hv_log("features: H %s, Sstc %s", plat.has_h ? "yes" : "no",
          plat.has_sstc ? "yes (guest timers without exits)" : "no (timer trap-and-inject)");

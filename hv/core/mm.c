@@ -23,8 +23,7 @@ void mm_init(struct mm *mm, uint64_t base, uint64_t end, uint64_t *bitmap) {
 }
 
 /* Clamp [start, end) to the covered span; returns frame numbers [*f0, *f1). */
-static void clamp(const struct mm *mm, uint64_t start, uint64_t end, uint64_t *f0,
-                  uint64_t *f1) {
+static void clamp(const struct mm *mm, uint64_t start, uint64_t end, uint64_t *f0, uint64_t *f1) {
   uint64_t lim = mm->base + (mm->nframes << PAGE_SHIFT);
   start = start < mm->base ? mm->base : start;
   end = end > lim ? lim : end;

@@ -17,9 +17,12 @@ int options_parse_size(const char *s, size_t len, uint64_t *out) {
   unsigned shift = 0;
   if (i < len) {
     switch (s[i]) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
+    case 'K':
+    case 'k': shift = 10; break;
+    case 'M':
+    case 'm': shift = 20; break;
+    case 'G':
+    case 'g': shift = 30; break;
     default: return -1;
     }
     if (++i != len)
@@ -81,8 +84,8 @@ int options_parse(const char *args, struct hv_options *opt, char *err, size_t er
       if (options_parse_size(v, vlen, &opt->mem) || opt->mem < OPT_MEM_MIN ||
           opt->mem > OPT_MEM_MAX || (opt->mem & ((2UL << 20) - 1))) {
         rv_snprintf(err, errlen,
-                    "bad value in '%.*s': mem= takes a multiple of 2M between 4M and 64G",
-                    (int)len, p);
+                    "bad value in '%.*s': mem= takes a multiple of 2M between 4M and 64G", (int)len,
+                    p);
         opt->mem = 0;
         return -1;
       }

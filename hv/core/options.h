@@ -12,8 +12,8 @@
 #define OPT_GUEST_ARGS_MAX 512
 
 struct hv_options {
-  uint64_t mem;    /* 0: not given */
-  unsigned vcpus;  /* 0: not given */
+  uint64_t mem;   /* 0: not given */
+  unsigned vcpus; /* 0: not given */
   int have_guest_args;
   char guest_args[OPT_GUEST_ARGS_MAX];
 };

@@ -24,8 +24,8 @@ struct platform {
   unsigned nharts;
   unsigned long hartids[PLAT_MAX_HARTS];
   unsigned long boot_hartid;
-  char isa[160];      /* riscv,isa of the boot hart */
-  char mmu_type[24];  /* mmu-type of the boot hart, e.g. "riscv,sv57" */
+  char isa[160];     /* riscv,isa of the boot hart */
+  char mmu_type[24]; /* mmu-type of the boot hart, e.g. "riscv,sv57" */
   bool has_h, has_sstc;
   uint32_t timebase;
   bool has_uart;

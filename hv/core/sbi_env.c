@@ -58,8 +58,8 @@ void sbi_env_vm_reset(struct vcpu *v, unsigned long type, unsigned long reason) 
     return;
   }
   char err[160];
-  hv_log("VM %s: %s reboot requested by the guest (reason: %s): reloading",
-         vm->name, type == SBI_SRST_TYPE_COLD_REBOOT ? "cold" : "warm", why);
+  hv_log("VM %s: %s reboot requested by the guest (reason: %s): reloading", vm->name,
+         type == SBI_SRST_TYPE_COLD_REBOOT ? "cold" : "warm", why);
   if (vm_load(vm, err, sizeof(err)))
     vm_stop(vm, SBI_SRST_REASON_SYSFAIL, "reboot failed: %s", err);
   /* The vCPU runs on: reload its VS-mode CSRs to their reset values. */

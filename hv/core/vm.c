@@ -61,8 +61,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err
 int vm_load(struct vm *vm, char *err, size_t errlen) {
   struct image_plan plan;
   char why[96];
-  if (image_plan(vm->image, vm->image_size, vm->ram_base, vm->ram_size, &plan, why,
-                 sizeof(why))) {
+  if (image_plan(vm->image, vm->image_size, vm->ram_base, vm->ram_size, &plan, why, sizeof(why))) {
     rv_snprintf(err, errlen, "guest image (%s): %s", vm->image_source, why);
     return -1;
   }
@@ -115,8 +114,8 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   vm->state = VM_RUNNING;
   hv_log("VM %s: %s image from %s, %lu bytes, entry 0x%lx, %lu MiB RAM at 0x%lx, %u vCPU%s",
          vm->name, image_kind_name(plan.kind), vm->image_source, (unsigned long)vm->image_size,
-         (unsigned long)vm->entry, (unsigned long)(vm->ram_size >> 20),
-         (unsigned long)vm->ram_base, vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+         (unsigned long)vm->entry, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_base,
+         vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
   return 0;
 }
 

@@ -23,13 +23,13 @@ struct vm_stats {
   uint64_t exits;
   uint64_t sbi[SBI_IDX_COUNT];
   uint64_t sbi_unsupported;
-  uint64_t virtual_insn;   /* virtual-instruction exits other than WFI */
+  uint64_t virtual_insn; /* virtual-instruction exits other than WFI */
   uint64_t wfi;
   uint64_t guest_page_faults;
   uint64_t faults_injected; /* access faults and illegal instructions */
   uint64_t irq_timer;       /* host timer interrupts taken while in the guest */
   uint64_t irq_other;
-  uint64_t timer_injected;  /* VSTIP raised by the hypervisor (no Sstc) */
+  uint64_t timer_injected; /* VSTIP raised by the hypervisor (no Sstc) */
 };
 
 enum vm_state { VM_RUNNING, VM_STOPPED };

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 struct vm_fdt_params {
-  const char *name;     /* VM name, for the model string */
+  const char *name; /* VM name, for the model string */
   uint64_t ram_base, ram_size;
   unsigned nvcpus;
   const char *isa;      /* riscv,isa each vCPU reports */

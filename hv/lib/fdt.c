@@ -68,17 +68,14 @@ static long check_token(const struct dt *dt, uint32_t off, uint32_t *t) {
     off += 8;
     if (len > dt->size_struct - off || nameoff >= dt->size_strings)
       return DT_ERR_BADSTRUCT;
-    if (bounded_strlen(dt->blob + dt->off_strings + nameoff,
-                       dt->size_strings - nameoff) < 0)
+    if (bounded_strlen(dt->blob + dt->off_strings + nameoff, dt->size_strings - nameoff) < 0)
       return DT_ERR_BADSTRUCT;
     return align4(off + len);
   }
   case FDT_END_NODE:
   case FDT_NOP:
-  case FDT_END:
-    return off;
-  default:
-    return DT_ERR_BADSTRUCT;
+  case FDT_END: return off;
+  default: return DT_ERR_BADSTRUCT;
   }
 }
 
@@ -101,8 +98,8 @@ int dt_open(struct dt *dt, const void *blob, size_t max_size) {
   dt->off_rsvmap = dt_be32(b + 16);
   dt->size_strings = dt_be32(b + 32);
   dt->size_struct = version >= 17 ? dt_be32(b + 36) : total - dt->off_struct;
-  if (dt->off_struct > total || dt->size_struct > total - dt->off_struct ||
-      (dt->off_struct & 3) || (dt->size_struct & 3))
+  if (dt->off_struct > total || dt->size_struct > total - dt->off_struct || (dt->off_struct & 3) ||
+      (dt->size_struct & 3))
     return DT_ERR_BADLAYOUT;
   if (dt->off_strings > total || dt->size_strings > total - dt->off_strings)
     return DT_ERR_BADLAYOUT;
@@ -184,8 +181,7 @@ int dt_first_child(const struct dt *dt, int node) {
 int dt_next_sibling(const struct dt *dt, int node) {
   /* Depth is relative to node: its children are at 1, its siblings at 0. */
   int depth = 0;
-  for (int n = dt_next_node(dt, node, &depth); n >= 0;
-       n = dt_next_node(dt, n, &depth)) {
+  for (int n = dt_next_node(dt, node, &depth); n >= 0; n = dt_next_node(dt, n, &depth)) {
     if (depth == 0)
       return n;
     if (depth < 0)
@@ -246,8 +242,8 @@ int dt_path(const struct dt *dt, const char *path) {
   return node;
 }
 
-int dt_prop_next(const struct dt *dt, int node, int *cookie, const char **name,
-                 const void **val, int *len) {
+int dt_prop_next(const struct dt *dt, int node, int *cookie, const char **name, const void **val,
+                 int *len) {
   uint32_t t, off = *cookie ? (uint32_t)*cookie : skip_token(dt, (uint32_t)node, &t);
   for (;;) {
     uint32_t next = skip_token(dt, off, &t);

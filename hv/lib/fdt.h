@@ -15,11 +15,11 @@ enum {
   DT_ERR_TRUNCATED = -1, /* blob smaller than its header says */
   DT_ERR_BADMAGIC = -2,
   DT_ERR_BADVERSION = -3,
-  DT_ERR_BADLAYOUT = -4,    /* a block lies outside the blob or is misaligned */
-  DT_ERR_BADSTRUCT = -5,    /* malformed structure block */
+  DT_ERR_BADLAYOUT = -4, /* a block lies outside the blob or is misaligned */
+  DT_ERR_BADSTRUCT = -5, /* malformed structure block */
   DT_ERR_NOTFOUND = -6,
-  DT_ERR_BADVALUE = -7,     /* property present but of the wrong size */
-  DT_ERR_NOSPACE = -8,      /* writer: buffer full */
+  DT_ERR_BADVALUE = -7, /* property present but of the wrong size */
+  DT_ERR_NOSPACE = -8,  /* writer: buffer full */
 };
 
 /* A validated blob. Nodes are named by the offset of their FDT_BEGIN_NODE
@@ -45,8 +45,8 @@ int dt_find_compatible(const struct dt *dt, int after, const char *compat);
 const void *dt_prop(const struct dt *dt, int node, const char *name, int *len);
 /* Iterate a node's properties: cookie starts at 0; returns 0 and fills the
  * outputs, or DT_ERR_NOTFOUND after the last. */
-int dt_prop_next(const struct dt *dt, int node, int *cookie, const char **name,
-                 const void **val, int *len);
+int dt_prop_next(const struct dt *dt, int node, int *cookie, const char **name, const void **val,
+                 int *len);
 int dt_prop_u32(const struct dt *dt, int node, const char *name, uint32_t *out);
 int dt_prop_u64(const struct dt *dt, int node, const char *name, uint64_t *out);
 const char *dt_prop_str(const struct dt *dt, int node, const char *name);

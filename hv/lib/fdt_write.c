@@ -99,9 +99,7 @@ void dtw_prop(struct dtw *w, const char *name, const void *data, size_t len) {
 
 void dtw_prop_empty(struct dtw *w, const char *name) { dtw_prop(w, name, NULL, 0); }
 
-void dtw_prop_u32(struct dtw *w, const char *name, uint32_t v) {
-  dtw_prop_cells(w, name, &v, 1);
-}
+void dtw_prop_u32(struct dtw *w, const char *name, uint32_t v) { dtw_prop_cells(w, name, &v, 1); }
 
 void dtw_prop_u64(struct dtw *w, const char *name, uint64_t v) {
   uint32_t cells[2] = {(uint32_t)(v >> 32), (uint32_t)v};
@@ -124,8 +122,8 @@ void dtw_prop_str(struct dtw *w, const char *name, const char *s) {
 }
 
 void dtw_prop_reg(struct dtw *w, uint64_t addr, uint64_t size) {
-  uint32_t cells[4] = {(uint32_t)(addr >> 32), (uint32_t)addr,
-                       (uint32_t)(size >> 32), (uint32_t)size};
+  uint32_t cells[4] = {(uint32_t)(addr >> 32), (uint32_t)addr, (uint32_t)(size >> 32),
+                       (uint32_t)size};
   dtw_prop_cells(w, "reg", cells, 4);
 }
 
@@ -143,13 +141,13 @@ int dtw_finish(struct dtw *w) {
   uint8_t *h = w->buf;
   put32(h + 0, DT_MAGIC);
   put32(h + 4, (uint32_t)total);
-  put32(h + 8, HDR_SIZE + RSVMAP_SIZE);     /* off_dt_struct */
-  put32(h + 12, (uint32_t)w->pos);          /* off_dt_strings */
-  put32(h + 16, HDR_SIZE);                  /* off_mem_rsvmap */
-  put32(h + 20, 17);                        /* version */
-  put32(h + 24, 16);                        /* last_comp_version */
-  put32(h + 28, 0);                         /* boot_cpuid_phys */
-  put32(h + 32, (uint32_t)w->strings_len);  /* size_dt_strings */
-  put32(h + 36, (uint32_t)struct_size);     /* size_dt_struct */
+  put32(h + 8, HDR_SIZE + RSVMAP_SIZE);    /* off_dt_struct */
+  put32(h + 12, (uint32_t)w->pos);         /* off_dt_strings */
+  put32(h + 16, HDR_SIZE);                 /* off_mem_rsvmap */
+  put32(h + 20, 17);                       /* version */
+  put32(h + 24, 16);                       /* last_comp_version */
+  put32(h + 28, 0);                        /* boot_cpuid_phys */
+  put32(h + 32, (uint32_t)w->strings_len); /* size_dt_strings */
+  put32(h + 36, (uint32_t)struct_size);    /* size_dt_struct */
   return (int)total;
 }

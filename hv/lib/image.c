@@ -33,7 +33,7 @@ struct linux_image_hdr {
   uint32_t magic2, res3;
 };
 #define LINUX_MAGIC 0x5643534952ULL /* "RISCV\0\0\0" */
-#define LINUX_MAGIC2 0x05435352U     /* "RSC\x05" */
+#define LINUX_MAGIC2 0x05435352U    /* "RSC\x05" */
 
 const char *image_kind_name(enum image_kind kind) {
   switch (kind) {
@@ -43,11 +43,10 @@ const char *image_kind_name(enum image_kind kind) {
   }
 }
 
-static int fail(char *err, size_t errlen, const char *msg, int seg, uint64_t a,
-                uint64_t b) {
+static int fail(char *err, size_t errlen, const char *msg, int seg, uint64_t a, uint64_t b) {
   if (seg >= 0)
-    rv_snprintf(err, errlen, "ELF segment %d: %s (0x%lx..0x%lx)", seg, msg,
-                (unsigned long)a, (unsigned long)b);
+    rv_snprintf(err, errlen, "ELF segment %d: %s (0x%lx..0x%lx)", seg, msg, (unsigned long)a,
+                (unsigned long)b);
   else
     rv_snprintf(err, errlen, "%s", msg);
   return -1;
@@ -91,8 +90,7 @@ static int plan_elf(const uint8_t *img, size_t size, uint64_t base, uint64_t ram
       return fail(err, errlen, "file data lies outside the image", i, ph.p_offset,
                   ph.p_offset + ph.p_filesz);
     if (!in_ram(ph.p_paddr, ph.p_memsz, base, ram))
-      return fail(err, errlen, "outside guest RAM", i, ph.p_paddr,
-                  ph.p_paddr + ph.p_memsz);
+      return fail(err, errlen, "outside guest RAM", i, ph.p_paddr, ph.p_paddr + ph.p_memsz);
     if (plan->nseg == IMAGE_MAX_SEGMENTS)
       return fail(err, errlen, "too many PT_LOAD segments", -1, 0, 0);
     for (int j = 0; j < plan->nseg; j++) {
@@ -101,8 +99,8 @@ static int plan_elf(const uint8_t *img, size_t size, uint64_t base, uint64_t ram
         return fail(err, errlen, "overlaps another segment", i, ph.p_paddr,
                     ph.p_paddr + ph.p_memsz);
     }
-    plan->seg[plan->nseg++] = (struct image_segment){ph.p_offset, ph.p_filesz,
-                                                     ph.p_paddr, ph.p_memsz};
+    plan->seg[plan->nseg++] =
+        (struct image_segment){ph.p_offset, ph.p_filesz, ph.p_paddr, ph.p_memsz};
   }
   if (plan->nseg == 0)
     return fail(err, errlen, "ELF has no loadable segment", -1, 0, 0);
@@ -137,8 +135,7 @@ int image_plan(const void *image, size_t size, uint64_t ram_base, uint64_t ram_s
   uint64_t gpa = ram_base + IMAGE_RAW_OFFSET;
   if (ram_size < IMAGE_RAW_OFFSET || !in_ram(gpa, memsz, ram_base, ram_size)) {
     rv_snprintf(err, errlen, "%s of %lu bytes does not fit in %lu MiB of guest RAM",
-                image_kind_name(plan->kind), (unsigned long)memsz,
-                (unsigned long)(ram_size >> 20));
+                image_kind_name(plan->kind), (unsigned long)memsz, (unsigned long)(ram_size >> 20));
     return -1;
   }
   plan->nseg = 1;

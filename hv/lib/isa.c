@@ -36,8 +36,7 @@ bool isa_has_ext(const char *isa, const char *ext) {
   size_t single = strcspn(s, "_");
   if (ext[1] == '\0') {
     for (size_t i = 0; i < single; i++)
-      if (lower(s[i]) == lower(ext[0]) ||
-          (lower(s[i]) == 'g' && strchr("imafd", lower(ext[0]))))
+      if (lower(s[i]) == lower(ext[0]) || (lower(s[i]) == 'g' && strchr("imafd", lower(ext[0]))))
         return true;
     return false;
   }
@@ -52,8 +51,7 @@ bool isa_has_ext(const char *isa, const char *ext) {
   return false;
 }
 
-int isa_without(const char *isa, const char *const *drop, size_t ndrop, char *out,
-                size_t outlen) {
+int isa_without(const char *isa, const char *const *drop, size_t ndrop, char *out, size_t outlen) {
   size_t p = prefix_len(isa), o = 0;
   if (!p || outlen <= p)
     return -1;

@@ -9,7 +9,6 @@
 bool isa_has_ext(const char *isa, const char *ext);
 /* Copy isa to out without the named extensions (each a letter or a name).
  * Returns 0, or -1 if out is too small or isa is not an rv32/rv64 string. */
-int isa_without(const char *isa, const char *const *drop, size_t ndrop, char *out,
-                size_t outlen);
+int isa_without(const char *isa, const char *const *drop, size_t ndrop, char *out, size_t outlen);
 
 #endif

@@ -12,8 +12,8 @@ static void out_c(struct out *o, char c) {
   o->len++;
 }
 
-static void out_num(struct out *o, unsigned long long v, unsigned base,
-                    int upper, int neg, int width, char pad) {
+static void out_num(struct out *o, unsigned long long v, unsigned base, int upper, int neg,
+                    int width, char pad) {
   char tmp[24];
   const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
   int n = 0;
@@ -71,9 +71,7 @@ int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     unsigned long long u;
     long long s;
     switch (*fmt) {
-    case 'c':
-      out_c(&o, (char)va_arg(ap, int));
-      break;
+    case 'c': out_c(&o, (char)va_arg(ap, int)); break;
     case 's': {
       const char *str = va_arg(ap, const char *);
       if (!str)
@@ -94,8 +92,8 @@ int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
     case 'd':
     case 'i':
       s = lng ? va_arg(ap, long long) : va_arg(ap, int);
-      out_num(&o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s,
-              10, 0, s < 0, width, pad);
+      out_num(&o, s < 0 ? 0ULL - (unsigned long long)s : (unsigned long long)s, 10, 0, s < 0, width,
+              pad);
       break;
     case 'u':
     case 'x':
@@ -108,12 +106,8 @@ int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) {
       out_c(&o, 'x');
       out_num(&o, (uintptr_t)va_arg(ap, void *), 16, 0, 0, width, pad);
       break;
-    case '%':
-      out_c(&o, '%');
-      break;
-    case '\0':
-      fmt--;
-      break;
+    case '%': out_c(&o, '%'); break;
+    case '\0': fmt--; break;
     default:
       out_c(&o, '%');
       out_c(&o, *fmt);

@@ -6,7 +6,6 @@
 #include <stddef.h>
 
 int rv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int rv_snprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int rv_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -6,7 +6,8 @@ typedef struct {
   volatile int locked;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0}
+#define SPINLOCK_INIT                                                                              \
+  { 0 }
 
 static inline void spin_lock(spinlock_t *l) {
   for (;;) {
@@ -17,8 +18,6 @@ static inline void spin_lock(spinlock_t *l) {
   }
 }
 
-static inline void spin_unlock(spinlock_t *l) {
-  __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-}
+static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
 
 #endif

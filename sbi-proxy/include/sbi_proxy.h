@@ -9,8 +9,8 @@
 struct vcpu;
 
 struct sbi_call {
-  unsigned long eid, fid;   /* a7, a6 */
-  unsigned long args[6];    /* a0..a5 */
+  unsigned long eid, fid; /* a7, a6 */
+  unsigned long args[6];  /* a0..a5 */
 };
 
 enum sbi_action {

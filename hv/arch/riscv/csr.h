@@ -112,35 +112,32 @@
 #define RV_STR2(x) #x
 #define RV_STR(x) RV_STR2(x)
 
-#define csr_read(csr)                                                          \
-  ({                                                                           \
-    unsigned long __v;                                                         \
-    __asm__ volatile("csrr %0, " RV_STR(csr) : "=r"(__v)::"memory");          \
-    __v;                                                                       \
+#define csr_read(csr)                                                                              \
+  ({                                                                                               \
+    unsigned long __v;                                                                             \
+    __asm__ volatile("csrr %0, " RV_STR(csr) : "=r"(__v)::"memory");                               \
+    __v;                                                                                           \
   })
-#define csr_write(csr, val)                                                    \
-  ({                                                                           \
-    unsigned long __v = (unsigned long)(val);                                  \
-    __asm__ volatile("csrw " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");       \
+#define csr_write(csr, val)                                                                        \
+  ({                                                                                               \
+    unsigned long __v = (unsigned long)(val);                                                      \
+    __asm__ volatile("csrw " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");                           \
   })
-#define csr_swap(csr, val)                                                     \
-  ({                                                                           \
-    unsigned long __v = (unsigned long)(val);                                  \
-    __asm__ volatile("csrrw %0, " RV_STR(csr) ", %1"                           \
-                     : "=r"(__v)                                               \
-                     : "rK"(__v)                                               \
-                     : "memory");                                              \
-    __v;                                                                       \
+#define csr_swap(csr, val)                                                                         \
+  ({                                                                                               \
+    unsigned long __v = (unsigned long)(val);                                                      \
+    __asm__ volatile("csrrw %0, " RV_STR(csr) ", %1" : "=r"(__v) : "rK"(__v) : "memory");          \
+    __v;                                                                                           \
   })
-#define csr_set(csr, val)                                                      \
-  ({                                                                           \
-    unsigned long __v = (unsigned long)(val);                                  \
-    __asm__ volatile("csrs " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");       \
+#define csr_set(csr, val)                                                                          \
+  ({                                                                                               \
+    unsigned long __v = (unsigned long)(val);                                                      \
+    __asm__ volatile("csrs " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");                           \
   })
-#define csr_clear(csr, val)                                                    \
-  ({                                                                           \
-    unsigned long __v = (unsigned long)(val);                                  \
-    __asm__ volatile("csrc " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");       \
+#define csr_clear(csr, val)                                                                        \
+  ({                                                                                               \
+    unsigned long __v = (unsigned long)(val);                                                      \
+    __asm__ volatile("csrc " RV_STR(csr) ", %0" ::"rK"(__v) : "memory");                           \
   })
 
 static inline void cpu_wfi(void) { __asm__ volatile("wfi" ::: "memory"); }

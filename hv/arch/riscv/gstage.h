@@ -31,11 +31,11 @@
 
 enum {
   GSTAGE_OK = 0,
-  GSTAGE_ERR_ALIGN = -1,   /* gpa, hpa or size not 4 KiB aligned */
-  GSTAGE_ERR_RANGE = -2,   /* beyond the 41-bit guest-physical space */
-  GSTAGE_ERR_EXISTS = -3,  /* overlaps a mapping */
-  GSTAGE_ERR_NOMEM = -4,   /* table allocation failed */
-  GSTAGE_ERR_PERM = -5,    /* no permission given */
+  GSTAGE_ERR_ALIGN = -1,  /* gpa, hpa or size not 4 KiB aligned */
+  GSTAGE_ERR_RANGE = -2,  /* beyond the 41-bit guest-physical space */
+  GSTAGE_ERR_EXISTS = -3, /* overlaps a mapping */
+  GSTAGE_ERR_NOMEM = -4,  /* table allocation failed */
+  GSTAGE_ERR_PERM = -5,   /* no permission given */
   GSTAGE_ERR_UNMAPPED = -6,
 };
 

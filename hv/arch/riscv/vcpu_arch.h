@@ -4,7 +4,7 @@
 #ifndef RV_VCPU_ARCH_H
 #define RV_VCPU_ARCH_H
 
-#define VA_X(n) ((n) * 8)
+#define VA_X(n) ((n)*8)
 #define VA_SEPC 256
 #define VA_SSTATUS 264
 #define VA_HSTATUS 272
@@ -12,7 +12,7 @@
 #define VA_H_SP 288
 #define VA_H_GP 296
 #define VA_H_TP 304
-#define VA_H_S(n) (312 + (n) * 8) /* s0..s11 */
+#define VA_H_S(n) (312 + (n)*8) /* s0..s11 */
 #define VA_H_SSTATUS 408
 #define VA_H_HSTATUS 416
 #define VA_H_STVEC 424
