@@ -1,9 +1,19 @@
 /* Legacy extensions (SBI spec v2.0, chapter 5): SBI v0.1 calls, whose EID is
- * the function and which return only a0. */
+ * the function and which return only a0. Their hart masks are pointers to a
+ * bit vector in guest-virtual memory. */
 #include "sbi_env.h"
 #include "sbi_proxy.h"
 
+/* The vCPU set named by a legacy hart_mask pointer. */
+static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets) {
+  unsigned long mask;
+  if (sbi_env_guest_read_ulong(v, ptr, &mask))
+    return SBI_ERR_INVALID_ADDRESS;
+  return sbi_hartmask_decode(mask, 0, sbi_env_vcpu_count(v), targets);
+}
+
 void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
+  uint64_t targets;
   r->action = SBI_RET_LEGACY;
   r->error = 0;
   switch (c->eid) {
@@ -14,10 +24,23 @@ void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_resu
     break;
   }
   case SBI_EXT_0_1_CONSOLE_GETCHAR: r->error = sbi_env_console_getc(v); break;
+  case SBI_EXT_0_1_CLEAR_IPI: sbi_env_clear_ipi(v); break;
+  case SBI_EXT_0_1_SEND_IPI:
+    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+      sbi_env_send_ipi(v, targets);
+    break;
+  case SBI_EXT_0_1_REMOTE_FENCE_I:
+    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+      sbi_env_remote_fence(v, targets, SBI_ENV_FENCE_I);
+    break;
+  case SBI_EXT_0_1_REMOTE_SFENCE_VMA:
+  case SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID:
+    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+      sbi_env_remote_fence(v, targets, SBI_ENV_SFENCE_VMA);
+    break;
   case SBI_EXT_0_1_SHUTDOWN:
-    sbi_env_vm_reset(v, 0 /* shutdown */, 0);
+    sbi_env_vm_reset(v, SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_NONE);
     r->action = SBI_RET_NONE;
     break;
-  default: r->error = SBI_ERR_NOT_SUPPORTED; break;
   }
 }

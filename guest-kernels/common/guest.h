@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define GUEST_MAX_HARTS 8 /* stacks in start.S */
+
 struct sbiret {
   long error;
   long value;
@@ -45,6 +47,17 @@ void guest_expect_exception(void);
 bool guest_took_exception(unsigned long *cause, unsigned long *tval);
 /* Interrupt handler hook (cause without the top bit). */
 extern void (*guest_irq_handler)(unsigned long irq);
+
+/* Entry point for harts started with HSM hart_start (start.S). */
+void guest_secondary_entry(void);
+/* What a started hart runs; the default stops the hart again. */
+void guest_secondary_main(unsigned long hartid, unsigned long opaque);
+
+static inline unsigned long guest_hartid(void) {
+  unsigned long id;
+  __asm__ volatile("mv %0, tp" : "=r"(id));
+  return id;
+}
 
 static inline unsigned long csr_read_time(void) {
   unsigned long v;

@@ -4,9 +4,21 @@
 
 int guest_failures;
 static bool have_dbcn;
-static volatile bool expecting, took;
-static volatile unsigned long took_cause, took_tval;
+/* Per hart (indexed by guest_hartid()): an exception the test provokes. */
+static volatile bool expecting[GUEST_MAX_HARTS], took[GUEST_MAX_HARTS];
+static volatile unsigned long took_cause[GUEST_MAX_HARTS], took_tval[GUEST_MAX_HARTS];
 void (*guest_irq_handler)(unsigned long irq);
+
+static unsigned slot(void) {
+  unsigned long id = guest_hartid();
+  return id < GUEST_MAX_HARTS ? (unsigned)id : GUEST_MAX_HARTS - 1;
+}
+
+__attribute__((weak)) void guest_secondary_main(unsigned long hartid, unsigned long opaque) {
+  (void)hartid;
+  (void)opaque;
+  sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0, 0, 0, 0);
+}
 
 struct sbiret sbi_ecall(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
                         unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
@@ -83,17 +95,18 @@ _Noreturn void guest_shutdown_fail(void) {
 }
 
 void guest_expect_exception(void) {
-  took = false;
-  expecting = true;
+  took[slot()] = false;
+  expecting[slot()] = true;
 }
 
 bool guest_took_exception(unsigned long *cause, unsigned long *tval) {
-  expecting = false;
+  unsigned s = slot();
+  expecting[s] = false;
   if (cause)
-    *cause = took_cause;
+    *cause = took_cause[s];
   if (tval)
-    *tval = took_tval;
-  return took;
+    *tval = took_tval[s];
+  return took[s];
 }
 
 void guest_trap(struct guest_frame *f) {
@@ -105,11 +118,12 @@ void guest_trap(struct guest_frame *f) {
       guest_irq_handler(scause & ~(1UL << 63));
     return;
   }
-  if (expecting) {
-    took = true;
-    took_cause = scause;
-    took_tval = stval;
-    expecting = false;
+  unsigned s = slot();
+  if (expecting[s]) {
+    took[s] = true;
+    took_cause[s] = scause;
+    took_tval[s] = stval;
+    expecting[s] = false;
     uint16_t insn = *(volatile uint16_t *)f->sepc;
     f->sepc += (insn & 3) == 3 ? 4 : 2;
     return;

@@ -1,5 +1,10 @@
 /* Guest entry: a0 = hart id, a1 = FDT. Clears .bss, sets a stack and the
- * trap vector, calls guest_main(hartid, fdt). */
+ * trap vector, calls guest_main(hartid, fdt). Harts started later through
+ * SBI HSM enter at guest_secondary_entry (a0 = hart id, a1 = opaque) and
+ * call guest_secondary_main(hartid, opaque). Each hart has its own 16 KiB
+ * stack; tp holds the hart id. */
+#define GUEST_MAX_HARTS 8
+#define GUEST_STACK 16384
 .section .text.entry, "ax"
 .global _start
 _start:
@@ -15,7 +20,8 @@ _start:
   addi t0, t0, 8
   j 1b
 2:
-  la sp, guest_stack_top
+  mv tp, a0
+  call set_stack
   la t0, guest_trap_entry
   csrw stvec, t0
   call guest_main
@@ -23,6 +29,35 @@ _start:
 3:
   wfi
   j 3b
+
+/* sp = top of the stack of hart a0 (harts beyond the last share the last). */
+set_stack:
+  li t0, GUEST_MAX_HARTS - 1
+  mv t1, a0
+  bleu t1, t0, 1f
+  mv t1, t0
+1:
+  addi t1, t1, 1
+  li t0, GUEST_STACK
+  mul t1, t1, t0
+  la sp, guest_stacks
+  add sp, sp, t1
+  ret
+
+.global guest_secondary_entry
+guest_secondary_entry:
+.option push
+.option norelax
+  la gp, __global_pointer$
+.option pop
+  mv tp, a0
+  call set_stack
+  la t0, guest_trap_entry
+  csrw stvec, t0
+  call guest_secondary_main
+4:
+  wfi
+  j 4b
 
 /* Save every register, call guest_trap(frame), restore (sepc may change). */
 .balign 4
@@ -72,6 +107,5 @@ guest_trap_entry:
 
 .section .bss
 .balign 16
-  .space 16384
-.global guest_stack_top
-guest_stack_top:
+guest_stacks:
+  .space GUEST_STACK * GUEST_MAX_HARTS

@@ -5,6 +5,8 @@
 #include "../lib/printf.h"
 #include "console.h"
 #include "frame.h"
+#include "guest_mem.h"
+#include "hart.h"
 #include "options.h"
 #include "platform.h"
 #include "sbi_call.h"
@@ -17,14 +19,13 @@ bool hv_use_sstc;
 unsigned hv_vmid_bits;
 
 extern const uint8_t guest_image_start[], guest_image_end[];
-extern char hv_hlvx_fault_pc[];
 void sbi_env_cache_machine_ids(void);
 
 static struct vm vm0;
 
 /* Per-hart hypervisor CSRs (priv spec, H extension): which guest traps and
  * interrupts go straight to VS-mode, which counters the guest may read. */
-static void hart_init_hyp(void) {
+void hart_init_hyp(void) {
   csr_write(CSR_HEDELEG, (1UL << EXC_INST_MISALIGNED) | (1UL << EXC_ILLEGAL_INST) |
                              (1UL << EXC_BREAKPOINT) | (1UL << EXC_ECALL_U) |
                              (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) |
@@ -36,6 +37,12 @@ static void hart_init_hyp(void) {
   csr_write(CSR_HGEIE, 0);
   /* FP on at HS level so that guests may enable it (V=1 needs both FS). */
   csr_set(CSR_SSTATUS, SSTATUS_FS_INITIAL);
+  /* No host timer until the scheduler asks for one. */
+  if (hv_use_sstc)
+    csr_write(CSR_STIMECMP, UINT64_MAX);
+  else
+    sbi_host_set_timer(UINT64_MAX);
+  this_hart()->timer_programmed = UINT64_MAX;
   csr_write(CSR_SIE, MIP_SSIP | MIP_STIP);
 }
 
@@ -116,25 +123,15 @@ void hv_main(unsigned long hartid, const void *fdt) {
     hv_log("error: no guest image: embed one (-DRV_GUEST=file) or pass one with -initrd");
     power_off(SBI_SRST_REASON_SYSFAIL);
   }
-  if (cfg.nvcpus > 1) {
-    hv_log("error: vcpus=%u: this build runs one vCPU per VM", cfg.nvcpus);
-    power_off(SBI_SRST_REASON_SYSFAIL);
-  }
+  smp_boot_secondaries();
+  hv_log("harts running the hypervisor: %u", hart_count);
   if (vm_create(&vm0, 0, &cfg, err, sizeof(err))) {
     hv_log("error: VM %s: %s", cfg.name, err);
     power_off(SBI_SRST_REASON_SYSFAIL);
   }
-  vcpu_run(&vm0.vcpu[0]);
-  hv_log("VM %s stopped: %s", vm0.name, vm0.stop_msg);
-  vm_print_stats(&vm0);
-  hv_log("no VM left");
-  power_off(vm0.stop_reason);
-}
-
-void hv_secondary_main(unsigned long hartid) {
-  (void)hartid;
-  for (;;)
-    cpu_wfi();
+  for (unsigned i = 1; i < hart_count; i++)
+    hart_kick(&harts[i]);
+  sched_run();
 }
 
 /* Frame saved by hv_trap_entry: x1..x31 at 8*n, sepc at 256. */
@@ -147,8 +144,9 @@ struct hv_trap_frame {
  * expects one is recoverable; anything else is a hypervisor bug. */
 void hv_trap_handler(struct hv_trap_frame *f) {
   unsigned long scause = csr_read(CSR_SCAUSE);
-  if (!(scause & SCAUSE_INTERRUPT) && f->sepc == (unsigned long)hv_hlvx_fault_pc) {
-    f->sepc += 4;
+  unsigned long fixup = scause & SCAUSE_INTERRUPT ? 0 : guest_access_fixup(f->sepc);
+  if (fixup) {
+    f->sepc = fixup;
     return;
   }
   hv_panic("unexpected trap in the hypervisor: scause 0x%lx sepc 0x%lx stval 0x%lx "

@@ -2,6 +2,8 @@
 #include "sbi_env.h"
 #include "../arch/riscv/csr.h"
 #include "console.h"
+#include "guest_mem.h"
+#include "hart.h"
 #include "sbi_call.h"
 #include "vm.h"
 
@@ -20,6 +22,10 @@ unsigned long sbi_env_machine_id(unsigned long base_fid) {
 
 void *sbi_env_guest_ram(struct vcpu *v, uint64_t gpa, uint64_t len) {
   return vm_gpa_to_hva(v->vm, gpa, len);
+}
+
+int sbi_env_guest_read_ulong(struct vcpu *v, unsigned long gva, unsigned long *out) {
+  return guest_read_ulong(v, gva, out);
 }
 
 void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
@@ -42,34 +48,93 @@ long sbi_env_vcpu_hsm_state(struct vcpu *v, unsigned long vcpu_id) {
   return v->vm->vcpu[vcpu_id].hsm_state;
 }
 
-void sbi_env_vcpu_stop(struct vcpu *v) {
-  v->hsm_state = SBI_HSM_STATE_STOPPED;
-  for (unsigned i = 0; i < v->vm->nvcpus; i++)
-    if (v->vm->vcpu[i].hsm_state != SBI_HSM_STATE_STOPPED)
-      return;
-  vm_stop(v->vm, SBI_SRST_REASON_NONE, "every vCPU stopped itself (HSM hart_stop)");
+long sbi_env_vcpu_start(struct vcpu *v, unsigned long vcpu_id, uint64_t addr,
+                        unsigned long opaque) {
+  return sched_start_vcpu(&v->vm->vcpu[vcpu_id], addr, opaque);
+}
+
+void sbi_env_vcpu_stop(struct vcpu *v) { sched_stop_self(v); }
+
+void sbi_env_vcpu_suspend(struct vcpu *v, int retentive, uint64_t addr, unsigned long opaque) {
+  if (retentive) {
+    /* Returns SBI_SUCCESS once resumed. */
+    v->arch.x[REG_A0] = SBI_SUCCESS;
+    v->arch.sepc += 4;
+    sched_block(v, WAIT_SUSPEND);
+  } else {
+    v->resume_addr = addr;
+    v->resume_opaque = opaque;
+    sched_block(v, WAIT_SUSPEND_NONRET);
+  }
+}
+
+void sbi_env_system_suspend(struct vcpu *v, uint64_t addr, unsigned long opaque) {
+  v->resume_addr = addr;
+  v->resume_opaque = opaque;
+  sched_block(v, WAIT_SYSTEM_SUSPEND);
+}
+
+/* Post req to every vCPU in the set and make their harts look; the
+ * caller's own vCPU takes it at once. Returns the set of remote vCPUs that
+ * were in their guest when asked. */
+static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
+  struct hart *self = this_hart();
+  bool local = false;
+  uint64_t remote = 0;
+  for (unsigned i = 0; i < v->vm->nvcpus; i++) {
+    if (!((vcpus >> i) & 1))
+      continue;
+    struct vcpu *t = &v->vm->vcpu[i];
+    vcpu_request(t, req);
+    if (t == v)
+      vcpu_take_requests(v);
+    else if (t->owner == self)
+      local = true;
+    else {
+      if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+        remote |= 1ULL << i;
+      hart_kick(t->owner);
+    }
+  }
+  if (local)
+    sched_wake_check(self);
+  return remote;
+}
+
+void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus) { post_requests(v, vcpus, REQ_VSSIP); }
+
+void sbi_env_clear_ipi(struct vcpu *v) {
+  (void)v;
+  csr_clear(CSR_HVIP, MIP_VSSIP);
+}
+
+/* A remote fence completes before the call returns: wait until every
+ * target that was in its guest has taken the request (a target that is not
+ * in its guest flushes when it is next loaded). While waiting, take our own
+ * requests, so that two harts fencing each other cannot deadlock. */
+void sbi_env_remote_fence(struct vcpu *v, uint64_t vcpus, int kind) {
+  uint32_t req = kind == SBI_ENV_FENCE_I ? REQ_FENCE_I : REQ_HFENCE_VVMA;
+  uint64_t wait = post_requests(v, vcpus, req);
+  for (unsigned i = 0; wait; i = (i + 1) % v->vm->nvcpus) {
+    if (!((wait >> i) & 1))
+      continue;
+    struct vcpu *t = &v->vm->vcpu[i];
+    if (!(__atomic_load_n(&t->requests, __ATOMIC_SEQ_CST) & req) ||
+        !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+      wait &= ~(1ULL << i);
+    vcpu_take_requests(v);
+  }
 }
 
 void sbi_env_vm_reset(struct vcpu *v, unsigned long type, unsigned long reason) {
   struct vm *vm = v->vm;
   const char *why = reason == SBI_SRST_REASON_SYSFAIL ? "system failure" : "no reason";
   if (type == SBI_SRST_TYPE_SHUTDOWN) {
-    vm_stop(vm, reason, "shutdown requested by the guest (SBI SRST, reason: %s)", why);
+    vm_request_stop(vm, VM_STOPPING, reason,
+                    "shutdown requested by the guest (SBI SRST, reason: %s)", why);
     return;
   }
-  char err[160];
   hv_log("VM %s: %s reboot requested by the guest (reason: %s): reloading", vm->name,
          type == SBI_SRST_TYPE_COLD_REBOOT ? "cold" : "warm", why);
-  if (vm_load(vm, err, sizeof(err)))
-    vm_stop(vm, SBI_SRST_REASON_SYSFAIL, "reboot failed: %s", err);
-  /* The vCPU runs on: reload its VS-mode CSRs to their reset values. */
-  csr_write(CSR_VSSTATUS, 0);
-  csr_write(CSR_VSIE, 0);
-  csr_write(CSR_VSATP, 0);
-  csr_write(CSR_VSTVEC, 0);
-  csr_write(CSR_HVIP, 0);
-  if (hv_use_sstc)
-    csr_write(CSR_VSTIMECMP, UINT64_MAX);
-  hfence_gvma_vmid(vm->vmid);
-  hfence_vvma_all();
+  vm_request_stop(vm, VM_RESETTING, reason, "reboot");
 }

@@ -1,7 +1,8 @@
-/* vCPU execution: boot state, VS-mode CSR load/save, the run loop, trap
- * redirection into the guest and the guest timer. */
+/* vCPU state: boot state, VS-mode CSR load/save, requests from other harts,
+ * trap redirection into the guest and the guest timer. */
 #include "../arch/riscv/csr.h"
 #include "console.h"
+#include "hart.h"
 #include "sbi_call.h"
 #include "vm.h"
 #include <stddef.h>
@@ -33,10 +34,22 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long 
   v->vsie = v->vstvec = v->vsscratch = v->vsepc = v->vscause = v->vstval = v->vsatp = 0;
   v->hvip = 0;
   v->vstimecmp = UINT64_MAX;
+  v->timer_deadline = UINT64_MAX;
   v->timer_armed = false;
+  v->wait = WAIT_NONE;
+  v->storm_count = 0;
+  __atomic_and_fetch(&v->requests, ~REQ_VSSIP, __ATOMIC_SEQ_CST);
 }
 
-static void vcpu_load(struct vcpu *v) {
+/* Make v's VS state live in this hart. Loading flushes this hart's VS-stage
+ * TLB for the VM's VMID and its instruction cache, which also completes any
+ * remote fence requested while v was not loaded. */
+void vcpu_load(struct vcpu *v) {
+  struct hart *h = this_hart();
+  if (h->loaded == v)
+    return;
+  if (h->loaded)
+    vcpu_put(h->loaded);
   csr_write(CSR_HGATP, v->vm->hgatp);
   csr_write(CSR_VSSTATUS, v->vsstatus);
   csr_write(CSR_VSIE, v->vsie);
@@ -51,9 +64,16 @@ static void vcpu_load(struct vcpu *v) {
   if (hv_use_sstc)
     csr_write(CSR_VSTIMECMP, v->vstimecmp);
   hfence_vvma_all();
+  __asm__ volatile("fence.i" ::: "memory");
+  __atomic_and_fetch(&v->requests, ~REQ_FENCES, __ATOMIC_SEQ_CST);
+  h->loaded = v;
 }
 
-static void vcpu_save(struct vcpu *v) {
+/* Save v's VS state out of this hart. */
+void vcpu_put(struct vcpu *v) {
+  struct hart *h = this_hart();
+  if (h->loaded != v)
+    return;
   v->vsstatus = csr_read(CSR_VSSTATUS);
   v->vsie = csr_read(CSR_VSIE);
   v->vstvec = csr_read(CSR_VSTVEC);
@@ -63,27 +83,59 @@ static void vcpu_save(struct vcpu *v) {
   v->vstval = csr_read(CSR_VSTVAL);
   v->vsatp = csr_read(CSR_VSATP);
   v->hvip = csr_read(CSR_HVIP);
-  if (hv_use_sstc)
+  if (hv_use_sstc) {
     v->vstimecmp = csr_read(CSR_VSTIMECMP);
+    v->timer_deadline = v->vstimecmp;
+    csr_write(CSR_VSTIMECMP, UINT64_MAX);
+  }
+  csr_write(CSR_HVIP, 0);
+  h->loaded = NULL;
 }
 
-/* Runs v on this hart until its VM stops or the vCPU stops itself. A VM
- * reboot reloads the vCPU state in place (vm_load), so the loop reloads the
- * CSRs when the generation changes. */
-void vcpu_run(struct vcpu *v) {
-  struct vm *vm = v->vm;
-  vcpu_load(v);
-  while (vm->state == VM_RUNNING && v->hsm_state == SBI_HSM_STATE_STARTED) {
-    vcpu_arch_run(&v->arch);
-    vcpu_handle_exit(v);
+/* Post a request to v from any hart; the caller kicks v's hart. */
+void vcpu_request(struct vcpu *v, uint32_t req) {
+  __atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+}
+
+/* Owner only: apply the pending requests, to the live CSRs if v is loaded
+ * here, else to its saved state (fences then happen at the next load). */
+void vcpu_take_requests(struct vcpu *v) {
+  if (!__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
+    return;
+  bool loaded = this_hart()->loaded == v;
+  uint32_t mask = loaded ? ~0U : REQ_VSSIP;
+  uint32_t req = __atomic_fetch_and(&v->requests, ~mask, __ATOMIC_SEQ_CST) & mask;
+  if (req & REQ_VSSIP) {
+    v->stats.ipi_injected++;
+    if (loaded)
+      csr_set(CSR_HVIP, MIP_VSSIP);
+    else
+      v->hvip |= MIP_VSSIP;
   }
-  vcpu_save(v);
+  if (req & REQ_FENCE_I)
+    __asm__ volatile("fence.i" ::: "memory");
+  if (req & REQ_HFENCE_VVMA)
+    hfence_vvma_all();
 }
 
 /* Deliver an exception to the guest's own trap handler, as the hardware
  * would have done had it been delegated (priv spec, "Trap entry" with
- * V=1): vsepc/vscause/vstval, vsstatus.SPP/SPIE/SIE, pc = vstvec.BASE. */
+ * V=1): vsepc/vscause/vstval, vsstatus.SPP/SPIE/SIE, pc = vstvec.BASE.
+ * A fault at the trap vector itself, again and again, is a trap storm:
+ * the VM is stopped. */
 void vcpu_redirect_trap(struct vcpu *v, unsigned long cause, unsigned long tval) {
+  unsigned long vstvec = csr_read(CSR_VSTVEC) & ~3UL;
+  if (v->arch.sepc == vstvec && v->arch.sepc == v->storm_pc) {
+    if (++v->storm_count >= 64) {
+      vm_request_stop(v->vm, VM_STOPPING, SBI_SRST_REASON_SYSFAIL,
+                      "trap storm: vCPU %u faults at its own trap vector 0x%lx (cause %lu)", v->id,
+                      vstvec, cause);
+      return;
+    }
+  } else {
+    v->storm_pc = vstvec;
+    v->storm_count = v->arch.sepc == vstvec;
+  }
   unsigned long vsstatus = csr_read(CSR_VSSTATUS);
   vsstatus &= ~(SSTATUS_SPP | SSTATUS_SPIE);
   if (v->arch.sstatus & SSTATUS_SPP)
@@ -95,9 +147,9 @@ void vcpu_redirect_trap(struct vcpu *v, unsigned long cause, unsigned long tval)
   csr_write(CSR_VSCAUSE, cause);
   csr_write(CSR_VSTVAL, tval);
   csr_write(CSR_VSEPC, v->arch.sepc);
-  v->arch.sepc = csr_read(CSR_VSTVEC) & ~3UL;
+  v->arch.sepc = vstvec;
   v->arch.sstatus |= SSTATUS_SPP; /* the guest's handler runs in VS-mode */
-  v->vm->stats.faults_injected++;
+  v->stats.faults_injected++;
 }
 
 /* SBI set_timer for the vCPU running on this hart. With Sstc the guest's
@@ -111,26 +163,23 @@ void vcpu_set_timer(struct vcpu *v, uint64_t stime) {
   csr_clear(CSR_HVIP, MIP_VSTIP);
   v->timer_deadline = stime;
   v->timer_armed = true;
-  sbi_host_set_timer(stime);
+  sched_timer_update(this_hart());
 }
 
-/* Called on a host timer interrupt taken while v ran (no Sstc). */
-void vcpu_timer_expired(struct vcpu *v) {
-  if (v->timer_armed && csr_read(CSR_TIME) >= v->timer_deadline) {
-    v->timer_armed = false;
-    csr_set(CSR_HVIP, MIP_VSTIP);
-    v->vm->stats.timer_injected++;
-    sbi_host_set_timer(UINT64_MAX);
-  } else if (v->timer_armed) {
-    sbi_host_set_timer(v->timer_deadline);
+/* Is a VS-level interrupt pending for v (and enabled by the guest, unless
+ * ignore_enable)? Live CSRs when v is loaded here, saved state otherwise. */
+bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable) {
+  unsigned long pend, en;
+  if (this_hart()->loaded == v) {
+    pend = csr_read(CSR_HIP);
+    en = csr_read(CSR_HIE);
   } else {
-    sbi_host_set_timer(UINT64_MAX);
+    pend = v->hvip;
+    if (hv_use_sstc && csr_read(CSR_TIME) >= v->vstimecmp)
+      pend |= MIP_VSTIP;
+    en = v->vsie << 1; /* vsie holds the S-level positions */
   }
-}
-
-/* Is a VS-level interrupt pending and enabled by the guest? (hie's VS bits
- * are the guest's sie, hip's the pending ones, hvip's and Sstc's included.) */
-bool vcpu_irq_pending(struct vcpu *v) {
-  (void)v;
-  return (csr_read(CSR_HIP) & csr_read(CSR_HIE) & VS_IRQS) != 0;
+  if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED) & REQ_VSSIP)
+    pend |= MIP_VSSIP;
+  return (pend & (ignore_enable ? ~0UL : en) & VS_IRQS) != 0;
 }

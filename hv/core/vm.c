@@ -6,10 +6,13 @@
 #include "../lib/printf.h"
 #include "console.h"
 #include "frame.h"
+#include "hart.h"
 #include "platform.h"
 #include "vm_fdt.h"
 #include <stdarg.h>
 #include <string.h>
+
+unsigned vm_live_count;
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len) {
   if (gpa < vm->ram_base || gpa - vm->ram_base >= vm->ram_size ||
@@ -55,7 +58,12 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err
     vm->vcpu[i].vm = vm;
     vm->vcpu[i].id = i;
   }
-  return vm_load(vm, err, errlen);
+  if (vm_load(vm, err, errlen))
+    return -1;
+  __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
+  for (unsigned i = 0; i < vm->nvcpus; i++)
+    sched_place(&vm->vcpu[i]);
+  return 0;
 }
 
 int vm_load(struct vm *vm, char *err, size_t errlen) {
@@ -107,11 +115,16 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     rv_snprintf(err, errlen, "cannot build the guest FDT (%d)", n);
     return -1;
   }
+  /* Every vCPU is parked or new here: none is loaded in any hart. */
   for (unsigned i = 0; i < vm->nvcpus; i++) {
-    vcpu_reset(&vm->vcpu[i], vm->entry, i, vm->fdt_gpa);
-    vm->vcpu[i].hsm_state = i == 0 ? SBI_HSM_STATE_STARTED : SBI_HSM_STATE_STOPPED;
+    struct vcpu *v = &vm->vcpu[i];
+    vcpu_reset(v, vm->entry, i, vm->fdt_gpa);
+    v->hsm_state = i == 0 ? SBI_HSM_STATE_START_PENDING : SBI_HSM_STATE_STOPPED;
+    v->parked = false;
   }
-  vm->state = VM_RUNNING;
+  vm->unparked = vm->nvcpus;
+  hfence_gvma_vmid(vm->vmid);
+  __atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_SEQ_CST);
   hv_log("VM %s: %s image from %s, %lu bytes, entry 0x%lx, %lu MiB RAM at 0x%lx, %u vCPU%s",
          vm->name, image_kind_name(plan.kind), vm->image_source, (unsigned long)vm->image_size,
          (unsigned long)vm->entry, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_base,
@@ -119,17 +132,35 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   return 0;
 }
 
-void vm_stop(struct vm *vm, unsigned long reason, const char *fmt, ...) {
+/* First caller wins: later stop or reboot requests of a VM that is already
+ * going down are ignored. Every hart holding one of its vCPUs is kicked. */
+void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...) {
+  spin_lock(&vm->lock);
+  if (vm->state != VM_RUNNING) {
+    spin_unlock(&vm->lock);
+    return;
+  }
   va_list ap;
   va_start(ap, fmt);
   rv_vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
   va_end(ap);
   vm->stop_reason = reason;
-  vm->state = VM_STOPPED;
+  __atomic_store_n(&vm->state, how, __ATOMIC_SEQ_CST);
+  spin_unlock(&vm->lock);
+  for (unsigned i = 0; i < vm->nvcpus; i++)
+    hart_kick(vm->vcpu[i].owner);
 }
 
 void vm_print_stats(const struct vm *vm) {
-  const struct vm_stats *s = &vm->stats;
+  struct vm_stats sum = {0};
+  const uint64_t *src;
+  uint64_t *dst = (uint64_t *)&sum;
+  for (unsigned v = 0; v < vm->nvcpus; v++) {
+    src = (const uint64_t *)&vm->vcpu[v].stats;
+    for (size_t i = 0; i < sizeof(sum) / sizeof(uint64_t); i++)
+      dst[i] += src[i];
+  }
+  const struct vm_stats *s = &sum;
   char sbi[160];
   int n = 0;
   for (int i = 0; i < SBI_IDX_COUNT; i++)
@@ -142,10 +173,12 @@ void vm_print_stats(const struct vm *vm) {
   if (!n)
     rv_snprintf(sbi, sizeof(sbi), " none");
   hv_log("VM %s exits: %lu total; sbi:%s", vm->name, (unsigned long)s->exits, sbi);
-  hv_log("VM %s exits: virtual-insn=%lu wfi=%lu guest-page-fault=%lu faults-injected=%lu "
-         "irq-timer=%lu irq-other=%lu timer-injected=%lu",
-         vm->name, (unsigned long)s->virtual_insn, (unsigned long)s->wfi,
-         (unsigned long)s->guest_page_faults, (unsigned long)s->faults_injected,
-         (unsigned long)s->irq_timer, (unsigned long)s->irq_other,
-         (unsigned long)s->timer_injected);
+  hv_log("VM %s exits: virtual-insn=%lu wfi=%lu guest-page-fault=%lu faults-injected=%lu", vm->name,
+         (unsigned long)s->virtual_insn, (unsigned long)s->wfi, (unsigned long)s->guest_page_faults,
+         (unsigned long)s->faults_injected);
+  hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu timer-injected=%lu "
+         "ipi-injected=%lu preempted=%lu reboots=%u",
+         vm->name, (unsigned long)s->irq_timer, (unsigned long)s->irq_ipi,
+         (unsigned long)s->irq_other, (unsigned long)s->timer_injected,
+         (unsigned long)s->ipi_injected, (unsigned long)s->preempted, vm->reboots);
 }

@@ -3,7 +3,9 @@
 #define RV_VM_H
 #include "../arch/riscv/gstage.h"
 #include "../arch/riscv/vcpu_arch.h"
+#include "../lib/spinlock.h"
 #include "options.h"
+#include "runq.h"
 #include "sbi_proxy.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,8 +19,8 @@
 #define VM_DEFAULT_RAM ((uint64_t)RV_GUEST_RAM_MB << 20)
 #define VM_FDT_MAX 0x10000UL /* room kept for the guest FDT at the top of RAM */
 
-/* Exit counters, by cause. Written only by the hart running the vCPU
- * (single writer per VM for now); read when the VM stops. */
+/* Exit counters by cause, per vCPU (written only by the hart running it),
+ * summed per VM when it stops. */
 struct vm_stats {
   uint64_t exits;
   uint64_t sbi[SBI_IDX_COUNT];
@@ -28,33 +30,62 @@ struct vm_stats {
   uint64_t guest_page_faults;
   uint64_t faults_injected; /* access faults and illegal instructions */
   uint64_t irq_timer;       /* host timer interrupts taken while in the guest */
+  uint64_t irq_ipi;         /* host software interrupts (kicks) */
   uint64_t irq_other;
   uint64_t timer_injected; /* VSTIP raised by the hypervisor (no Sstc) */
+  uint64_t ipi_injected;   /* VSSIP raised for this vCPU */
+  uint64_t preempted;
 };
 
-enum vm_state { VM_RUNNING, VM_STOPPED };
+enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED };
+
+/* Cross-hart requests to a vCPU (atomic bits in vcpu.requests). */
+#define REQ_VSSIP (1U << 0)
+#define REQ_FENCE_I (1U << 1)
+#define REQ_HFENCE_VVMA (1U << 2)
+#define REQ_FENCES (REQ_FENCE_I | REQ_HFENCE_VVMA)
+
+/* Why a started vCPU is not running guest code. */
+enum vcpu_wait { WAIT_NONE, WAIT_WFI, WAIT_SUSPEND, WAIT_SUSPEND_NONRET, WAIT_SYSTEM_SUSPEND };
 
 struct vm;
+struct hart;
 
+/* A vCPU. Its register state is touched only by its hart (struct hart
+ * `owner`), except while it is STOPPED and not loaded, when an HSM
+ * hart_start from another vCPU may set it under the owner's lock. */
 struct vcpu {
   struct vcpu_arch arch;
   struct vm *vm;
   unsigned id;
-  long hsm_state;
-  /* VS-mode CSRs, live in the hart while the vCPU runs. */
+  struct hart *owner;
+  struct runq_entry rq;
+  volatile long hsm_state; /* SBI_HSM_STATE_* */
+  enum vcpu_wait wait;
+  unsigned long resume_addr, resume_opaque; /* non-retentive suspend */
+  bool parked;                              /* VM not running: unloaded */
+  volatile bool in_guest;                   /* in the inner run loop */
+  bool preempt;
+  uint32_t requests; /* REQ_*, set by any hart, taken by the owner */
+  /* VS-mode CSRs, live in the hart while loaded. */
   unsigned long vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
   unsigned long hvip;
   uint64_t vstimecmp;
-  /* Timer emulation without Sstc: deadline armed on the host timer. */
+  /* Timer without Sstc: deadline emulated through the host timer. */
   uint64_t timer_deadline;
   bool timer_armed;
+  /* Trap-storm detection: consecutive faults injected at the trap vector. */
+  unsigned long storm_pc;
+  unsigned storm_count;
+  struct vm_stats stats;
 };
 
 struct vm {
   unsigned id;
   char name[16];
   unsigned vmid;
-  enum vm_state state;
+  spinlock_t lock; /* orders stop/reboot requests (state, stop_msg) */
+  volatile enum vm_state state;
   uint64_t ram_base, ram_size;
   uintptr_t ram_hpa; /* host address of guest RAM (contiguous) */
   struct gstage gs;
@@ -66,9 +97,10 @@ struct vm {
   uint64_t entry, fdt_gpa;
   unsigned nvcpus;
   struct vcpu vcpu[VM_MAX_VCPUS];
-  char stop_msg[128];
-  unsigned long stop_reason; /* SRST reason of the last stop */
-  struct vm_stats stats;
+  unsigned unparked;         /* atomic: vCPUs not yet parked after a stop */
+  char stop_msg[128];        /* written by the vCPU that stops the VM */
+  unsigned long stop_reason; /* SRST reason of the stop */
+  unsigned reboots;
 };
 
 struct vm_config {
@@ -81,24 +113,37 @@ struct vm_config {
   const char *bootargs;
 };
 
-/* Build a VM: RAM, G-stage tables, image, FDT, vCPUs. Returns 0, or -1 with
- * a reason in err (nothing is left allocated that matters at boot). */
+/* vm.c */
 int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err, size_t errlen);
-/* (Re)load the image and FDT and reset every vCPU to its boot state. */
 int vm_load(struct vm *vm, char *err, size_t errlen);
-void vm_stop(struct vm *vm, unsigned long reason, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Ask every vCPU of the VM to stop (VM_STOPPING) or to reboot (VM_RESETTING). */
+void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void vm_print_stats(const struct vm *vm);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+extern unsigned vm_live_count; /* atomic: VMs not yet stopped */
 
-/* vCPU execution (vcpu.c). */
+/* vcpu.c */
 void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long a1);
-void vcpu_run(struct vcpu *v);
+void vcpu_load(struct vcpu *v);
+void vcpu_put(struct vcpu *v);
 void vcpu_redirect_trap(struct vcpu *v, unsigned long cause, unsigned long tval);
 void vcpu_set_timer(struct vcpu *v, uint64_t stime);
-void vcpu_timer_expired(struct vcpu *v);
-bool vcpu_irq_pending(struct vcpu *v);
+bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable);
+void vcpu_request(struct vcpu *v, uint32_t req);
+void vcpu_take_requests(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v); /* exit.c */
+
+/* sched.c */
+void sched_place(struct vcpu *v);
+_Noreturn void sched_run(void);
+void sched_timer_update(struct hart *h);
+void sched_timer_tick(struct hart *h);
+void sched_wake_check(struct hart *h);
+void sched_block(struct vcpu *v, enum vcpu_wait why);
+int sched_start_vcpu(struct vcpu *target, uint64_t addr, unsigned long opaque);
+void sched_stop_self(struct vcpu *v);
+uint64_t sched_slice_ticks(void);
 
 /* Features the hypervisor uses, set at boot. */
 extern bool hv_use_sstc;

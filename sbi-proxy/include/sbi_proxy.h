@@ -40,6 +40,7 @@ enum sbi_ext_index {
   SBI_IDX_HSM,
   SBI_IDX_SRST,
   SBI_IDX_DBCN,
+  SBI_IDX_SUSP,
   SBI_IDX_LEGACY,
   SBI_IDX_COUNT
 };
@@ -51,6 +52,12 @@ const struct sbi_ext *sbi_ext_find(unsigned long eid, int *index);
 /* Handle one call; unknown EIDs and FIDs get SBI_ERR_NOT_SUPPORTED. */
 void sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 
+/* Decode hart_mask/hart_mask_base (SBI spec v2.0, 3.1) over nharts harts
+ * (at most 64) into a bit set. base == -1 means every hart. A bit naming a
+ * hart that does not exist makes the call SBI_ERR_INVALID_PARAM. */
+long sbi_hartmask_decode(unsigned long mask, unsigned long base, unsigned long nharts,
+                         uint64_t *out);
+
 /* The extensions (one file each). */
 void sbi_base_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 void sbi_time_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
@@ -59,6 +66,7 @@ void sbi_rfence_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_resu
 void sbi_hsm_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 void sbi_srst_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 void sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
+void sbi_susp_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 
 #endif

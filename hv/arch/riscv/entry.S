@@ -1,7 +1,8 @@
 /* Entry from OpenSBI fw_jump: a0 = hart id, a1 = FDT, HS-mode, satp = 0.
  * The boot hart clears .bss, takes the first stack and calls hv_main().
  * Harts started later through SBI HSM enter at hv_secondary_entry with
- * a1 = their stack top. */
+ * a1 = their struct hart, whose first field is their stack top. tp always
+ * holds the hart's struct hart. */
 #include "csr.h"
 
 #define HV_STACK_SIZE 16384
@@ -26,7 +27,7 @@ _start:
   j 1b
 2:
   la sp, hv_boot_stack_top
-  mv tp, zero
+  la tp, harts
   call hv_main
 3:
   wfi
@@ -42,8 +43,8 @@ hv_secondary_entry:
 .option pop
   la t0, hv_trap_entry
   csrw CSR_STVEC, t0
-  mv sp, a1
-  mv tp, zero
+  mv tp, a1
+  ld sp, 0(a1)
   call hv_secondary_main
 4:
   wfi

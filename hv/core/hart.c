@@ -1,0 +1,58 @@
+/* Host SMP: bringing up the other harts and kicking them. */
+#include "hart.h"
+#include "../arch/riscv/csr.h"
+#include "console.h"
+#include "sbi_call.h"
+#include "vm.h"
+
+struct hart harts[PLAT_MAX_HARTS];
+unsigned hart_count = 1;
+
+static uint8_t hart_stacks[PLAT_MAX_HARTS][HART_STACK_SIZE] __attribute__((aligned(16)));
+
+extern char hv_secondary_entry[];
+void hart_init_hyp(void);
+
+void hart_kick(struct hart *h) {
+  if (h != this_hart())
+    sbi_host_send_ipi(1, h->hartid);
+}
+
+/* Entered by each secondary hart from entry.S, on its own stack. */
+void hv_secondary_main(void) {
+  struct hart *h = this_hart();
+  hart_init_hyp();
+  __atomic_store_n(&h->online, true, __ATOMIC_SEQ_CST);
+  sched_run();
+}
+
+void smp_boot_secondaries(void) {
+  harts[0].hartid = plat.boot_hartid;
+  harts[0].index = 0;
+  harts[0].online = true;
+  unsigned n = 1;
+  for (unsigned i = 0; i < plat.nharts && n < PLAT_MAX_HARTS; i++) {
+    unsigned long id = plat.hartids[i];
+    if (id == plat.boot_hartid)
+      continue;
+    struct hart *h = &harts[n];
+    h->hartid = id;
+    h->index = n;
+    h->stack_top = (uint64_t)(uintptr_t)(hart_stacks[n] + HART_STACK_SIZE);
+    long err = sbi_host_hart_start(id, (unsigned long)hv_secondary_entry, (unsigned long)h);
+    if (err) {
+      hv_log("hart %lu: SBI hart_start failed (%ld): not used", id, err);
+      continue;
+    }
+    /* It comes up in well under a second; give it ten. */
+    uint64_t deadline = csr_read(CSR_TIME) + 10ULL * plat.timebase;
+    while (!__atomic_load_n(&h->online, __ATOMIC_SEQ_CST) && csr_read(CSR_TIME) < deadline)
+      ;
+    if (!h->online) {
+      hv_log("hart %lu did not come up: not used", id);
+      continue;
+    }
+    n++;
+  }
+  hart_count = n;
+}

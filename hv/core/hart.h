@@ -1,0 +1,45 @@
+/* Physical harts. Each runs the hypervisor on its own stack with its own
+ * run queue; tp points at its struct hart while in the hypervisor. */
+#ifndef RV_HART_H
+#define RV_HART_H
+#include "../lib/spinlock.h"
+#include "platform.h"
+#include "runq.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HART_STACK_SIZE 16384
+
+struct vcpu;
+
+struct hart {
+  uint64_t stack_top; /* first: entry.S loads sp from it */
+  unsigned index;
+  unsigned long hartid;
+  /* Guards runq and the scheduling state (blocked, hsm_state transitions
+   * made by other harts) of every vCPU placed on this hart. */
+  spinlock_t lock;
+  struct runq runq;
+  /* Owner-only (this hart): */
+  struct vcpu *loaded;  /* vCPU whose VS CSRs are live in this hart */
+  struct vcpu *current; /* vCPU in the inner run loop, or NULL */
+  uint64_t slice_start, slice_end;
+  uint64_t timer_programmed;
+  bool online;
+};
+
+extern struct hart harts[PLAT_MAX_HARTS];
+extern unsigned hart_count; /* harts running the hypervisor */
+
+static inline struct hart *this_hart(void) {
+  struct hart *h;
+  __asm__ volatile("mv %0, tp" : "=r"(h));
+  return h;
+}
+
+/* Make h look at its vCPUs again (an SBI IPI, unless h is this hart). */
+void hart_kick(struct hart *h);
+/* Bring up every other hart of the machine (SBI HSM hart_start). */
+void smp_boot_secondaries(void);
+
+#endif

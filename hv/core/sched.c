@@ -1,0 +1,261 @@
+/* The per-hart scheduler: each hart runs the vCPUs placed on it, the one
+ * with the least weighted runtime first, for slices of 5 ms when others
+ * wait; a vCPU in WFI or HSM suspend takes no time until an interrupt is
+ * pending for it; an idle hart sleeps in WFI. The host timer of a hart
+ * serves its slice end, the guest timers of its blocked vCPUs and, without
+ * Sstc, the emulated guest timers. */
+#include "../arch/riscv/csr.h"
+#include "../lib/printf.h"
+#include "console.h"
+#include "hart.h"
+#include "sbi_call.h"
+#include "vm.h"
+
+static uint64_t slice_ticks = 50000;
+static unsigned next_placement;
+
+uint64_t sched_slice_ticks(void) { return slice_ticks; }
+
+static uint64_t now(void) { return csr_read(CSR_TIME); }
+
+static bool vcpu_runnable(void *item) {
+  struct vcpu *v = item;
+  if (v->vm->state != VM_RUNNING)
+    return false;
+  long s = v->hsm_state;
+  return (s == SBI_HSM_STATE_STARTED || s == SBI_HSM_STATE_START_PENDING) && v->wait == WAIT_NONE;
+}
+
+/* Put v on a hart, round-robin over the harts in order of placement. */
+void sched_place(struct vcpu *v) {
+  struct hart *h = &harts[next_placement++ % hart_count];
+  v->owner = h;
+  v->rq.item = v;
+  v->rq.weight = RUNQ_WEIGHT_DEFAULT;
+  spin_lock(&h->lock);
+  int r = runq_add(&h->runq, &v->rq);
+  spin_unlock(&h->lock);
+  if (r)
+    hv_panic("run queue of hart %lu is full", h->hartid);
+}
+
+static void program_timer(struct hart *h, uint64_t when) {
+  h->timer_programmed = when;
+  if (hv_use_sstc)
+    csr_write(CSR_STIMECMP, when);
+  else
+    sbi_host_set_timer(when);
+}
+
+/* Program this hart's timer for the earliest thing it must wake up for. */
+void sched_timer_update(struct hart *h) {
+  uint64_t next = UINT64_MAX;
+  if (h->current && runq_count_runnable(&h->runq, vcpu_runnable) > 1)
+    next = h->slice_end; /* others wait: end the slice on time */
+  for (unsigned i = 0; i < h->runq.n; i++) {
+    struct vcpu *v = h->runq.e[i]->item;
+    if (v->vm->state != VM_RUNNING)
+      continue;
+    if (!hv_use_sstc && v->timer_armed && v->timer_deadline < next)
+      next = v->timer_deadline;
+    if (hv_use_sstc && v->wait != WAIT_NONE) {
+      uint64_t d = h->loaded == v ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
+      if (d < next)
+        next = d;
+    }
+  }
+  if (next != h->timer_programmed)
+    program_timer(h, next);
+}
+
+/* A blocked vCPU has an interrupt pending: let it run again. */
+static void wake(struct hart *h, struct vcpu *v) {
+  switch (v->wait) {
+  case WAIT_NONE: return;
+  case WAIT_WFI: break;
+  case WAIT_SUSPEND: v->hsm_state = SBI_HSM_STATE_STARTED; break;
+  case WAIT_SUSPEND_NONRET:
+  case WAIT_SYSTEM_SUSPEND:
+    /* Resume like a hart start: a0 = hart id, a1 = opaque, satp = 0,
+     * interrupts off; the rest of the VS state is kept. */
+    v->arch.x[REG_A0] = v->id;
+    v->arch.x[REG_A1] = v->resume_opaque;
+    v->arch.sepc = v->resume_addr;
+    v->arch.sstatus |= SSTATUS_SPP;
+    if (h->loaded == v) {
+      csr_write(CSR_VSATP, 0);
+      csr_clear(CSR_VSSTATUS, SSTATUS_SIE);
+    } else {
+      v->vsatp = 0;
+      v->vsstatus &= ~SSTATUS_SIE;
+    }
+    v->hsm_state = SBI_HSM_STATE_STARTED;
+    break;
+  }
+  v->wait = WAIT_NONE;
+  runq_wake(&h->runq, &v->rq, slice_ticks);
+  if (h->current && h->current != v)
+    h->current->preempt = true;
+}
+
+/* Look at every vCPU of this hart: requests from other harts, emulated
+ * timers that expired, blocked vCPUs with an interrupt pending. */
+void sched_wake_check(struct hart *h) {
+  uint64_t t = now();
+  spin_lock(&h->lock);
+  for (unsigned i = 0; i < h->runq.n; i++) {
+    struct vcpu *v = h->runq.e[i]->item;
+    if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
+      continue;
+    vcpu_take_requests(v);
+    if (!hv_use_sstc && v->timer_armed && t >= v->timer_deadline) {
+      v->timer_armed = false;
+      v->stats.timer_injected++;
+      if (h->loaded == v)
+        csr_set(CSR_HVIP, MIP_VSTIP);
+      else
+        v->hvip |= MIP_VSTIP;
+    }
+    if (v->wait != WAIT_NONE && vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
+      wake(h, v);
+  }
+  spin_unlock(&h->lock);
+}
+
+/* The host timer fired. */
+void sched_timer_tick(struct hart *h) {
+  sched_wake_check(h);
+  if (h->current && now() >= h->slice_end && runq_count_runnable(&h->runq, vcpu_runnable) > 1)
+    h->current->preempt = true;
+  h->timer_programmed = 0; /* force a rewrite: the one that fired must go */
+  sched_timer_update(h);
+}
+
+void sched_block(struct vcpu *v, enum vcpu_wait why) {
+  v->wait = why;
+  if (why != WAIT_WFI)
+    v->hsm_state = SBI_HSM_STATE_SUSPENDED;
+}
+
+/* HSM hart_start of a stopped vCPU, from any hart. */
+int sched_start_vcpu(struct vcpu *t, uint64_t addr, unsigned long opaque) {
+  struct hart *h = t->owner;
+  spin_lock(&h->lock);
+  if (t->hsm_state != SBI_HSM_STATE_STOPPED) {
+    spin_unlock(&h->lock);
+    return SBI_ERR_ALREADY_AVAILABLE;
+  }
+  vcpu_reset(t, addr, t->id, opaque);
+  t->hsm_state = SBI_HSM_STATE_START_PENDING;
+  runq_wake(&h->runq, &t->rq, slice_ticks);
+  spin_unlock(&h->lock);
+  if (h == this_hart()) {
+    if (h->current)
+      h->current->preempt = true;
+  } else {
+    hart_kick(h);
+  }
+  return SBI_SUCCESS;
+}
+
+void sched_stop_self(struct vcpu *v) { v->hsm_state = SBI_HSM_STATE_STOP_PENDING; }
+
+/* A VM that is stopping or rebooting: unload its vCPUs on this hart; the
+ * hart that parks the VM's last vCPU finishes the stop or the reboot. */
+static void park_vcpus(struct hart *h) {
+  for (unsigned i = 0; i < h->runq.n; i++) {
+    struct vcpu *v = h->runq.e[i]->item;
+    struct vm *vm = v->vm;
+    enum vm_state s = vm->state;
+    if (s == VM_RUNNING || s == VM_STOPPED || v->parked)
+      continue;
+    vcpu_put(v);
+    v->parked = true;
+    if (__atomic_sub_fetch(&vm->unparked, 1, __ATOMIC_SEQ_CST) != 0)
+      continue;
+    if (s == VM_RESETTING) {
+      char err[160];
+      vm->reboots++;
+      if (vm_load(vm, err, sizeof(err)) == 0) {
+        for (unsigned j = 0; j < vm->nvcpus; j++)
+          if (vm->vcpu[j].owner != h)
+            hart_kick(vm->vcpu[j].owner);
+        continue;
+      }
+      rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
+      vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
+    }
+    hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
+    vm_print_stats(vm);
+    vm->state = VM_STOPPED;
+    if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0) {
+      hv_log("no VM left: powering off");
+      sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);
+    }
+  }
+}
+
+/* Stop v for good after HSM hart_stop; a VM whose every vCPU stopped
+ * itself can never run again and is stopped. */
+static void finish_hart_stop(struct hart *h, struct vcpu *v) {
+  vcpu_put(v);
+  spin_lock(&h->lock);
+  v->hsm_state = SBI_HSM_STATE_STOPPED;
+  spin_unlock(&h->lock);
+  struct vm *vm = v->vm;
+  for (unsigned i = 0; i < vm->nvcpus; i++)
+    if (vm->vcpu[i].hsm_state != SBI_HSM_STATE_STOPPED)
+      return;
+  vm_request_stop(vm, VM_STOPPING, SBI_SRST_REASON_NONE,
+                  "every vCPU stopped itself (HSM hart_stop)");
+}
+
+static void run_vcpu(struct hart *h, struct vcpu *v) {
+  if (v->hsm_state == SBI_HSM_STATE_START_PENDING)
+    v->hsm_state = SBI_HSM_STATE_STARTED;
+  vcpu_load(v);
+  h->current = v;
+  v->preempt = false;
+  h->slice_start = now();
+  h->slice_end = h->slice_start + slice_ticks;
+  sched_timer_update(h);
+  __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+  for (;;) {
+    vcpu_take_requests(v);
+    if (v->preempt || v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED ||
+        v->vm->state != VM_RUNNING)
+      break;
+    vcpu_arch_run(&v->arch);
+    vcpu_handle_exit(v);
+  }
+  __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+  h->current = NULL;
+  runq_charge(&v->rq, now() - h->slice_start);
+  if (v->preempt)
+    v->stats.preempted++;
+  if (v->hsm_state == SBI_HSM_STATE_STOP_PENDING)
+    finish_hart_stop(h, v);
+}
+
+_Noreturn void sched_run(void) {
+  struct hart *h = this_hart();
+  slice_ticks = plat.timebase / 200;
+  for (;;) {
+    csr_clear(CSR_SIP, MIP_SSIP);
+    if (csr_read(CSR_SIP) & MIP_STIP)
+      sched_timer_tick(h);
+    park_vcpus(h);
+    sched_wake_check(h);
+    spin_lock(&h->lock);
+    struct runq_entry *e = runq_pick(&h->runq, vcpu_runnable);
+    spin_unlock(&h->lock);
+    if (e) {
+      run_vcpu(h, e->item);
+      continue;
+    }
+    /* Idle: a kick (SSIP) or a timer wakes the WFI; neither is lost, since
+     * WFI returns at once for an interrupt already pending. */
+    sched_timer_update(h);
+    cpu_wfi();
+  }
+}
