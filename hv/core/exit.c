@@ -80,6 +80,7 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
     v->stats.irq_ipi++;
     csr_clear(CSR_SIP, MIP_SSIP);
     sched_wake_check(h);
+    sched_timer_update(h); /* a vCPU may have become runnable: slice ends */
     break;
   default:
     v->stats.irq_other++;

@@ -10,7 +10,7 @@ static int test_bit(const struct mm *mm, uint64_t f) {
 }
 
 size_t mm_bitmap_bytes(uint64_t base, uint64_t end) {
-  uint64_t frames = (end - base) >> PAGE_SHIFT;
+  uint64_t frames = (end - (base & ~(PAGE_SIZE - 1))) >> PAGE_SHIFT; /* as mm_init */
   return (size_t)((frames + BITS - 1) / BITS * 8);
 }
 
@@ -67,7 +67,7 @@ void mm_reserve(struct mm *mm, uint64_t start, uint64_t end) {
 uint64_t mm_alloc(struct mm *mm, uint64_t size, uint64_t align) {
   if (size == 0 || align < PAGE_SIZE || (align & (align - 1)))
     return 0;
-  uint64_t need = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+  uint64_t need = (size >> PAGE_SHIFT) + ((size & (PAGE_SIZE - 1)) != 0); /* no wrap */
   if (need > mm->free_frames)
     return 0;
   /* Candidates are absolute frame numbers that are multiples of step. */

@@ -54,7 +54,7 @@ void sched_timer_update(struct hart *h) {
     next = h->slice_end; /* others wait: end the slice on time */
   for (unsigned i = 0; i < h->runq.n; i++) {
     struct vcpu *v = h->runq.e[i]->item;
-    if (v->vm->state != VM_RUNNING)
+    if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
       continue;
     if (!hv_use_sstc && v->timer_armed && v->timer_deadline < next)
       next = v->timer_deadline;
@@ -199,6 +199,7 @@ static void park_vcpus(struct hart *h) {
  * itself can never run again and is stopped. */
 static void finish_hart_stop(struct hart *h, struct vcpu *v) {
   vcpu_put(v);
+  v->timer_armed = false;
   spin_lock(&h->lock);
   v->hsm_state = SBI_HSM_STATE_STOPPED;
   spin_unlock(&h->lock);

@@ -97,7 +97,9 @@ int dt_open(struct dt *dt, const void *blob, size_t max_size) {
   dt->off_strings = dt_be32(b + 12);
   dt->off_rsvmap = dt_be32(b + 16);
   dt->size_strings = dt_be32(b + 32);
-  dt->size_struct = version >= 17 ? dt_be32(b + 36) : total - dt->off_struct;
+  /* Version 16 has no size_dt_struct: the block runs to the end of the blob,
+   * whose size need not be a multiple of 4 (FDT_END bounds the walk). */
+  dt->size_struct = version >= 17 ? dt_be32(b + 36) : (total - dt->off_struct) & ~3U;
   if (dt->off_struct > total || dt->size_struct > total - dt->off_struct || (dt->off_struct & 3) ||
       (dt->size_struct & 3))
     return DT_ERR_BADLAYOUT;
@@ -362,7 +364,7 @@ int dt_reg(const struct dt *dt, int node, int index, uint64_t *addr, uint64_t *s
   if (!p)
     return DT_ERR_NOTFOUND;
   uint32_t entry = 4 * (ac + sc);
-  if (index < 0 || (uint64_t)(index + 1) * entry > (uint64_t)len)
+  if (index < 0 || ((uint64_t)index + 1) * entry > (uint64_t)len)
     return DT_ERR_NOTFOUND;
   p += (uint32_t)index * entry;
   *addr = read_cells(p, ac);

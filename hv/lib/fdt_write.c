@@ -84,6 +84,8 @@ void dtw_prop(struct dtw *w, const char *name, const void *data, size_t len) {
   long off = string_offset(w, name);
   if (w->depth <= 0 && !w->err)
     w->err = DT_ERR_BADSTRUCT;
+  if (len > UINT32_MAX && !w->err)
+    w->err = DT_ERR_BADVALUE; /* the length field has 32 bits */
   if (off < 0 || len > UINT32_MAX)
     return;
   token(w, FDT_PROP);

@@ -1,0 +1,35 @@
+# The one list of host unit tests and fuzz targets, included by register.cmake
+# (which registers them with CTest in the top-level project) and by the host
+# projects in tests/unit and tests/fuzz (which build them).
+# Each unit test is tests/unit/test_<name>.c built into the executable <name>.
+set(RV_UNIT_TESTS
+  fdt_reader
+  fdt_writer
+  gstage
+  mm
+  image
+  options
+  isa
+  printf
+  sbi_proxy
+  runq
+  insn
+  vplic
+  vuart)
+
+# Each fuzz target is tests/fuzz/<name>.c.
+set(RV_FUZZ_TARGETS
+  fuzz_fdt
+  fuzz_image
+  fuzz_options)
+
+# Device trees compiled by dtc for the FDT reader test and as fuzz seeds
+# (tests/unit/dts/<name>.dts).
+set(RV_UNIT_DTS
+  virt
+  minimal
+  stdout_opts
+  stdout_alias
+  stdout_legacy
+  stdout_badalias
+  no_chosen)
