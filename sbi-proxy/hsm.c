@@ -3,7 +3,9 @@
 #include "sbi_proxy.h"
 
 static void hart_suspend(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
-  unsigned long type = c->args[0], addr = c->args[1];
+  /* suspend_type is 32 bits wide (SBI 3: only the low 32 bits count). */
+  uint32_t type = (uint32_t)c->args[0];
+  unsigned long addr = c->args[1];
   /* Only the two default types exist here; reserved and platform-specific
    * types are invalid (the spec's "reserved or unimplemented"). */
   if (type != SBI_HSM_SUSPEND_RET_DEFAULT && type != SBI_HSM_SUSPEND_NON_RET_DEFAULT) {

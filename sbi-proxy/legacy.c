@@ -4,11 +4,15 @@
 #include "sbi_env.h"
 #include "sbi_proxy.h"
 
-/* The vCPU set named by a legacy hart_mask pointer. */
-static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets) {
+/* The vCPU set named by a legacy hart_mask pointer, or an error. A pointer
+ * that faults has had its fault sent to the guest: the call returns nothing. */
+static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets,
+                        struct sbi_result *r) {
   unsigned long mask;
-  if (sbi_env_guest_read_ulong(v, ptr, &mask))
+  if (sbi_env_guest_read_ulong(v, ptr, &mask)) {
+    r->action = SBI_RET_NONE;
     return SBI_ERR_INVALID_ADDRESS;
+  }
   return sbi_hartmask_decode(mask, 0, sbi_env_vcpu_count(v), targets);
 }
 
@@ -24,18 +28,18 @@ void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_resu
     break;
   }
   case SBI_EXT_0_1_CONSOLE_GETCHAR: r->error = sbi_env_console_getc(v); break;
-  case SBI_EXT_0_1_CLEAR_IPI: sbi_env_clear_ipi(v); break;
+  case SBI_EXT_0_1_CLEAR_IPI: r->error = sbi_env_clear_ipi(v); break;
   case SBI_EXT_0_1_SEND_IPI:
-    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
       sbi_env_send_ipi(v, targets);
     break;
   case SBI_EXT_0_1_REMOTE_FENCE_I:
-    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
       sbi_env_remote_fence(v, targets, SBI_ENV_FENCE_I);
     break;
   case SBI_EXT_0_1_REMOTE_SFENCE_VMA:
   case SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID:
-    if ((r->error = legacy_mask(v, c->args[0], &targets)) == 0)
+    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
       sbi_env_remote_fence(v, targets, SBI_ENV_SFENCE_VMA);
     break;
   case SBI_EXT_0_1_SHUTDOWN:

@@ -5,7 +5,8 @@
 void sbi_srst_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
   if (c->fid != SBI_SRST_SYSTEM_RESET)
     return; /* NOT_SUPPORTED */
-  unsigned long type = c->args[0], reason = c->args[1];
+  /* reset_type and reset_reason are 32 bits wide (SBI 3). */
+  uint32_t type = (uint32_t)c->args[0], reason = (uint32_t)c->args[1];
   /* Reserved or unimplemented vendor types and reasons are invalid. */
   if (type > SBI_SRST_TYPE_WARM_REBOOT || reason > SBI_SRST_REASON_SYSFAIL) {
     r->error = SBI_ERR_INVALID_PARAM;

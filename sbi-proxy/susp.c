@@ -8,8 +8,8 @@
 
 void sbi_susp_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
   if (c->fid != 0)
-    return; /* NOT_SUPPORTED */
-  if (c->args[0] != SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM) {
+    return;                                                         /* NOT_SUPPORTED */
+  if ((uint32_t)c->args[0] != SBI_SUSP_SLEEP_TYPE_SUSPEND_TO_RAM) { /* 32 bits wide */
     r->error = SBI_ERR_INVALID_PARAM;
     return;
   }

@@ -19,6 +19,7 @@
 #define TIMEOUT_TICKS (60UL * 10000000) /* 60 s at 10 MHz */
 
 static unsigned long nharts, boot_hart;
+static bool strict;                  /* under rustyvisor: count IPIs exactly */
 static volatile unsigned long token; /* hart that holds the token */
 static volatile unsigned long hops;
 static volatile unsigned long ipis[GUEST_MAX_HARTS];
@@ -84,10 +85,17 @@ static long call_patched(void) {
   return fn();
 }
 
+/* An IPI sets a single pending bit: two in flight to one hart merge. So a
+ * hart moves on only once the IPI that handed it the token has been taken,
+ * and then each hart takes exactly one IPI per round. Natively, OpenSBI 1.1
+ * on a loaded host was seen to lose one now and then: there only the token
+ * is waited for and IPIs are not counted. */
 static void ring(unsigned long me) {
   for (unsigned long round = 1; round <= ROUNDS; round++) {
-    if (!wait_until(&token, me)) {
-      guest_printf("FAILED: hart %lu: token never came in round %lu (hops %lu)\n", me, round, hops);
+    unsigned long want_ipis = me == boot_hart ? round - 1 : round;
+    if (!wait_until(&token, me) || (strict && !wait_until(&ipis[me], want_ipis))) {
+      guest_printf("FAILED: hart %lu: token or IPI never came in round %lu (hops %lu)\n", me, round,
+                   hops);
       return;
     }
     struct sbiret r;
@@ -109,7 +117,7 @@ static void ring(unsigned long me) {
     CHECK(r.error == 0, "send_ipi to hart %lu returned %ld", next, r.error);
   }
   /* Every hart takes exactly one IPI per round. */
-  if (!wait_until(&ipis[me], ROUNDS))
+  if (strict && !wait_until(&ipis[me], ROUNDS))
     guest_printf("FAILED: hart %lu took %lu IPIs, expected %d\n", me, ipis[me], ROUNDS);
   done[me] = 1;
 }
@@ -129,7 +137,9 @@ void guest_main(unsigned long hartid, const void *fdt) {
   nharts = count_harts(fdt);
   guest_printf("smp: hart %lu of %lu boots\n", hartid, nharts);
   boot_hart = hartid; /* 0 under rustyvisor; natively OpenSBI picks one */
-  token = boot_hart;  /* before any secondary looks at it */
+  strict = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0).value ==
+           SBI_IMPL_ID_RUSTYVISOR;
+  token = boot_hart; /* before any secondary looks at it */
   guest_irq_handler = on_irq;
   enable_irqs();
 

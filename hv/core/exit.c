@@ -42,6 +42,8 @@ static void handle_guest_page_fault(struct vcpu *v) {
   struct vcpu_arch *a = &v->arch;
   uint64_t gpa = (a->htval << 2) | (a->stval & 3);
   v->stats.guest_page_faults++;
+  if (vdev_mmio(v, gpa))
+    return;
   if (vm_gpa_to_hva(v->vm, gpa, 1)) {
     vm_request_stop(v->vm, VM_STOPPING, SBI_SRST_REASON_SYSFAIL,
                     "G-stage fault inside guest RAM at 0x%lx (scause %lu)", (unsigned long)gpa,

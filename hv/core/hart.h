@@ -25,6 +25,7 @@ struct hart {
   struct vcpu *current; /* vCPU in the inner run loop, or NULL */
   uint64_t slice_start, slice_end;
   uint64_t timer_programmed;
+  unsigned long access_fault_cause; /* last fault of a guest_mem accessor */
   bool online;
 };
 

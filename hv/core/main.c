@@ -146,6 +146,7 @@ void hv_trap_handler(struct hv_trap_frame *f) {
   unsigned long scause = csr_read(CSR_SCAUSE);
   unsigned long fixup = scause & SCAUSE_INTERRUPT ? 0 : guest_access_fixup(f->sepc);
   if (fixup) {
+    this_hart()->access_fault_cause = scause;
     f->sepc = fixup;
     return;
   }

@@ -24,8 +24,14 @@ void *sbi_env_guest_ram(struct vcpu *v, uint64_t gpa, uint64_t len) {
   return vm_gpa_to_hva(v->vm, gpa, len);
 }
 
+/* A read that faults sends the guest the fault it would have taken itself:
+ * a page fault as is, a G-stage fault or PMP refusal as an access fault. */
 int sbi_env_guest_read_ulong(struct vcpu *v, unsigned long gva, unsigned long *out) {
-  return guest_read_ulong(v, gva, out);
+  if (guest_read_ulong(v, gva, out) == 0)
+    return 0;
+  unsigned long cause = this_hart()->access_fault_cause;
+  vcpu_redirect_trap(v, cause == EXC_LOAD_PAGE_FAULT ? EXC_LOAD_PAGE_FAULT : EXC_LOAD_ACCESS, gva);
+  return -1;
 }
 
 void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
@@ -103,9 +109,11 @@ static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
 
 void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus) { post_requests(v, vcpus, REQ_VSSIP); }
 
-void sbi_env_clear_ipi(struct vcpu *v) {
-  (void)v;
+long sbi_env_clear_ipi(struct vcpu *v) {
+  vcpu_take_requests(v);
+  unsigned long was = csr_read(CSR_HVIP) & MIP_VSSIP;
   csr_clear(CSR_HVIP, MIP_VSSIP);
+  return was ? 1 : 0;
 }
 
 /* A remote fence completes before the call returns: wait until every

@@ -20,6 +20,9 @@ _Static_assert(offsetof(struct vcpu, arch) == 0, "arch first");
 
 #define VS_IRQS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
 
+void fp_save(struct fp_state *s);          /* fp.S */
+void fp_restore(const struct fp_state *s); /* fp.S */
+
 /* The boot state of an SBI hart (SBI spec, HSM hart_start): VS-mode,
  * a0 = hart id, a1 = opaque, satp = 0, interrupts off. */
 void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long a1) {
@@ -61,6 +64,10 @@ void vcpu_load(struct vcpu *v) {
   csr_write(CSR_VSATP, v->vsatp);
   csr_write(CSR_HVIP, v->hvip);
   csr_write(CSR_HTIMEDELTA, 0);
+  /* FP registers are shared by every guest on this hart: bring v's back if
+   * it ever used them (HS sstatus.FS tracks V=1 FP use too). */
+  if (v->arch.sstatus & SSTATUS_FS)
+    fp_restore(&v->fp);
   if (hv_use_sstc)
     csr_write(CSR_VSTIMECMP, v->vstimecmp);
   hfence_vvma_all();
@@ -83,6 +90,11 @@ void vcpu_put(struct vcpu *v) {
   v->vstval = csr_read(CSR_VSTVAL);
   v->vsatp = csr_read(CSR_VSATP);
   v->hvip = csr_read(CSR_HVIP);
+  /* FS is Dirty when the guest wrote FP state since it was loaded. */
+  if ((v->arch.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+    fp_save(&v->fp);
+    v->arch.sstatus = (v->arch.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+  }
   if (hv_use_sstc) {
     v->vstimecmp = csr_read(CSR_VSTIMECMP);
     v->timer_deadline = v->vstimecmp;
@@ -103,7 +115,7 @@ void vcpu_take_requests(struct vcpu *v) {
   if (!__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
     return;
   bool loaded = this_hart()->loaded == v;
-  uint32_t mask = loaded ? ~0U : REQ_VSSIP;
+  uint32_t mask = loaded ? ~0U : REQ_VSSIP | REQ_EIP;
   uint32_t req = __atomic_fetch_and(&v->requests, ~mask, __ATOMIC_SEQ_CST) & mask;
   if (req & REQ_VSSIP) {
     v->stats.ipi_injected++;
@@ -111,6 +123,14 @@ void vcpu_take_requests(struct vcpu *v) {
       csr_set(CSR_HVIP, MIP_VSSIP);
     else
       v->hvip |= MIP_VSSIP;
+  }
+  if (req & REQ_EIP) {
+    bool on = __atomic_load_n(&v->eip, __ATOMIC_SEQ_CST);
+    v->stats.eip_changes++;
+    if (loaded)
+      on ? csr_set(CSR_HVIP, MIP_VSEIP) : csr_clear(CSR_HVIP, MIP_VSEIP);
+    else
+      v->hvip = on ? v->hvip | MIP_VSEIP : v->hvip & ~MIP_VSEIP;
   }
   if (req & REQ_FENCE_I)
     __asm__ volatile("fence.i" ::: "memory");

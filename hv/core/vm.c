@@ -85,7 +85,9 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       return -1;
     }
   }
-  /* A reload starts from clean RAM: nothing of the previous run survives. */
+  /* A reload starts from clean RAM and devices: nothing of the previous
+   * run survives. */
+  vdev_init(vm, true);
   memset((void *)vm->ram_hpa, 0, vm->ram_size);
   for (int i = 0; i < plan.nseg; i++) {
     const struct image_segment *s = &plan.seg[i];
@@ -108,7 +110,13 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       .mmu_type = plat.mmu_type,
       .timebase = plat.timebase,
       .bootargs = vm->bootargs,
-      .stdout_path = NULL,
+      .plic_base = VDEV_PLIC_BASE,
+      .plic_size = VPLIC_WINDOW_SIZE,
+      .plic_ndev = VDEV_PLIC_SOURCES - 1,
+      .uart_base = vm->dev.has_uart ? VDEV_UART_BASE : 0,
+      .uart_size = VDEV_UART_SIZE,
+      .uart_irq = VDEV_UART_IRQ,
+      .uart_clock = VDEV_UART_CLOCK,
   };
   int n = vm_fdt_build(&fp, vm_gpa_to_hva(vm, vm->fdt_gpa, VM_FDT_MAX), VM_FDT_MAX);
   if (n < 0) {
@@ -176,9 +184,12 @@ void vm_print_stats(const struct vm *vm) {
   hv_log("VM %s exits: virtual-insn=%lu wfi=%lu guest-page-fault=%lu faults-injected=%lu", vm->name,
          (unsigned long)s->virtual_insn, (unsigned long)s->wfi, (unsigned long)s->guest_page_faults,
          (unsigned long)s->faults_injected);
-  hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu timer-injected=%lu "
-         "ipi-injected=%lu preempted=%lu reboots=%u",
+  hv_log("VM %s exits: mmio: plic=%lu uart=%lu", vm->name, (unsigned long)s->mmio_plic,
+         (unsigned long)s->mmio_uart);
+  hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu; injected: timer=%lu ipi=%lu "
+         "external=%lu; preempted=%lu reboots=%u",
          vm->name, (unsigned long)s->irq_timer, (unsigned long)s->irq_ipi,
          (unsigned long)s->irq_other, (unsigned long)s->timer_injected,
-         (unsigned long)s->ipi_injected, (unsigned long)s->preempted, vm->reboots);
+         (unsigned long)s->ipi_injected, (unsigned long)s->eip_changes, (unsigned long)s->preempted,
+         vm->reboots);
 }

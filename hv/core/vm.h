@@ -3,6 +3,7 @@
 #define RV_VM_H
 #include "../arch/riscv/gstage.h"
 #include "../arch/riscv/vcpu_arch.h"
+#include "../dev/vdev.h"
 #include "../lib/spinlock.h"
 #include "options.h"
 #include "runq.h"
@@ -34,6 +35,9 @@ struct vm_stats {
   uint64_t irq_other;
   uint64_t timer_injected; /* VSTIP raised by the hypervisor (no Sstc) */
   uint64_t ipi_injected;   /* VSSIP raised for this vCPU */
+  uint64_t eip_changes;    /* VSEIP raised or lowered by the virtual PLIC */
+  uint64_t mmio_plic;      /* accesses to the virtual PLIC */
+  uint64_t mmio_uart;      /* accesses to the virtual UART */
   uint64_t preempted;
 };
 
@@ -43,6 +47,7 @@ enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED };
 #define REQ_VSSIP (1U << 0)
 #define REQ_FENCE_I (1U << 1)
 #define REQ_HFENCE_VVMA (1U << 2)
+#define REQ_EIP (1U << 3) /* set hvip.VSEIP to vcpu.eip */
 #define REQ_FENCES (REQ_FENCE_I | REQ_HFENCE_VVMA)
 
 /* Why a started vCPU is not running guest code. */
@@ -50,6 +55,11 @@ enum vcpu_wait { WAIT_NONE, WAIT_WFI, WAIT_SUSPEND, WAIT_SUSPEND_NONRET, WAIT_SY
 
 struct vm;
 struct hart;
+
+struct fp_state {
+  uint64_t f[32];
+  uint64_t fcsr;
+};
 
 /* A vCPU. Its register state is touched only by its hart (struct hart
  * `owner`), except while it is STOPPED and not loaded, when an HSM
@@ -67,10 +77,12 @@ struct vcpu {
   volatile bool in_guest;                   /* in the inner run loop */
   bool preempt;
   uint32_t requests; /* REQ_*, set by any hart, taken by the owner */
+  volatile bool eip; /* the PLIC's output line for this vCPU (REQ_EIP) */
   /* VS-mode CSRs, live in the hart while loaded. */
   unsigned long vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
   unsigned long hvip;
   uint64_t vstimecmp;
+  struct fp_state fp; /* valid while not loaded, if the guest used FP */
   /* Timer without Sstc: deadline emulated through the host timer. */
   uint64_t timer_deadline;
   bool timer_armed;
@@ -101,6 +113,7 @@ struct vm {
   char stop_msg[128];        /* written by the vCPU that stops the VM */
   unsigned long stop_reason; /* SRST reason of the stop */
   unsigned reboots;
+  struct vdev dev;
 };
 
 struct vm_config {

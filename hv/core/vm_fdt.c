@@ -3,6 +3,7 @@
 #include "../lib/printf.h"
 
 #define PHANDLE_INTC_BASE 1
+#define PHANDLE_PLIC 0x100
 
 int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
   struct dtw w;
@@ -15,10 +16,12 @@ int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
   rv_snprintf(name, sizeof(name), "rustyvisor VM %s", p->name);
   dtw_prop_str(&w, "model", name);
 
+  char uart_path[48];
+  rv_snprintf(uart_path, sizeof(uart_path), "/soc/serial@%lx", (unsigned long)p->uart_base);
   dtw_begin_node(&w, "chosen");
   dtw_prop_str(&w, "bootargs", p->bootargs ? p->bootargs : "");
-  if (p->stdout_path)
-    dtw_prop_str(&w, "stdout-path", p->stdout_path);
+  if (p->uart_base)
+    dtw_prop_str(&w, "stdout-path", uart_path);
   dtw_end_node(&w);
 
   dtw_begin_node(&w, "cpus");
@@ -49,6 +52,42 @@ int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
   dtw_begin_node(&w, name);
   dtw_prop_str(&w, "device_type", "memory");
   dtw_prop_reg(&w, p->ram_base, p->ram_size);
+  dtw_end_node(&w);
+
+  dtw_begin_node(&w, "soc");
+  dtw_prop_u32(&w, "#address-cells", 2);
+  dtw_prop_u32(&w, "#size-cells", 2);
+  dtw_prop_str(&w, "compatible", "simple-bus");
+  dtw_prop_empty(&w, "ranges");
+  if (p->plic_base) {
+    static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+    uint32_t ext[2 * 16];
+    unsigned n = p->nvcpus < 16 ? p->nvcpus : 16;
+    for (unsigned i = 0; i < n; i++) {
+      ext[2 * i] = PHANDLE_INTC_BASE + i;
+      ext[2 * i + 1] = 9; /* supervisor external interrupt */
+    }
+    rv_snprintf(name, sizeof(name), "interrupt-controller@%lx", (unsigned long)p->plic_base);
+    dtw_begin_node(&w, name);
+    dtw_prop(&w, "compatible", compat, sizeof(compat));
+    dtw_prop_reg(&w, p->plic_base, p->plic_size);
+    dtw_prop_u32(&w, "#interrupt-cells", 1);
+    dtw_prop_u32(&w, "#address-cells", 0);
+    dtw_prop_empty(&w, "interrupt-controller");
+    dtw_prop_u32(&w, "riscv,ndev", p->plic_ndev);
+    dtw_prop_cells(&w, "interrupts-extended", ext, 2 * n);
+    dtw_prop_u32(&w, "phandle", PHANDLE_PLIC);
+    dtw_end_node(&w);
+  }
+  if (p->uart_base) {
+    dtw_begin_node(&w, uart_path + 5); /* the name without "/soc/" */
+    dtw_prop_str(&w, "compatible", "ns16550a");
+    dtw_prop_reg(&w, p->uart_base, p->uart_size);
+    dtw_prop_u32(&w, "clock-frequency", p->uart_clock);
+    dtw_prop_u32(&w, "interrupts", p->uart_irq);
+    dtw_prop_u32(&w, "interrupt-parent", PHANDLE_PLIC);
+    dtw_end_node(&w);
+  }
   dtw_end_node(&w);
 
   dtw_end_node(&w);

@@ -12,8 +12,13 @@ struct vm_fdt_params {
   const char *isa;      /* riscv,isa each vCPU reports */
   const char *mmu_type; /* e.g. "riscv,sv57"; NULL or "" to omit */
   uint32_t timebase;
-  const char *bootargs;    /* may be "" */
-  const char *stdout_path; /* NULL: no stdout-path (SBI console only) */
+  const char *bootargs; /* may be "" */
+  /* Devices: a PLIC (contexts = the vCPUs' S-mode external interrupts)
+   * and, if uart_base, an ns16550a on PLIC source uart_irq. */
+  uint64_t plic_base, plic_size;
+  unsigned plic_ndev;
+  uint64_t uart_base, uart_size;
+  uint32_t uart_irq, uart_clock;
 };
 
 /* Writes the blob into buf; returns its size or a negative DT_ERR_ value. */

@@ -12,7 +12,8 @@ struct vcpu;
  * RAM, else NULL. len may be 0 (then gpa itself must be in RAM). */
 void *sbi_env_guest_ram(struct vcpu *v, uint64_t gpa, uint64_t len);
 /* Read an unsigned long at a guest-virtual address (legacy hart masks):
- * 0, or -1 if it does not translate. */
+ * 0, or -1 if the read faulted, in which case the core has already sent the
+ * fault back to the guest with sepc at its ecall (SBI spec v2.0, 5). */
 int sbi_env_guest_read_ulong(struct vcpu *v, unsigned long gva, unsigned long *out);
 void sbi_env_console_write(struct vcpu *v, const char *s, size_t n);
 int sbi_env_console_getc(struct vcpu *v); /* -1: nothing waiting */
@@ -31,7 +32,8 @@ void sbi_env_vcpu_suspend(struct vcpu *v, int retentive, uint64_t addr, unsigned
 void sbi_env_system_suspend(struct vcpu *v, uint64_t addr, unsigned long opaque);
 /* Software interrupt to each vCPU in the bit set; clear the caller's own. */
 void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus);
-void sbi_env_clear_ipi(struct vcpu *v);
+/* Returns 1 if a software interrupt was pending, else 0. */
+long sbi_env_clear_ipi(struct vcpu *v);
 /* Remote fences on each vCPU in the set, complete when this returns. */
 #define SBI_ENV_FENCE_I 1
 #define SBI_ENV_SFENCE_VMA 2

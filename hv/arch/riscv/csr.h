@@ -48,6 +48,7 @@
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_FS (3UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
+#define SSTATUS_FS_CLEAN (2UL << 13)
 #define SSTATUS_SUM (1UL << 18)
 
 #define HSTATUS_GVA (1UL << 6)

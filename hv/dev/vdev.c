@@ -1,0 +1,118 @@
+#include "vdev.h"
+#include "../arch/riscv/csr.h"
+#include "../arch/riscv/insn.h"
+#include "../core/console.h"
+#include "../core/guest_mem.h"
+#include "../core/hart.h"
+#include "../core/vm.h"
+
+static void uart_tx(void *arg, uint8_t byte) {
+  (void)arg;
+  char c = (char)byte;
+  console_write(&c, 1);
+}
+
+void vdev_init(struct vm *vm, bool with_uart) {
+  struct vdev *d = &vm->dev;
+  d->has_uart = with_uart;
+  vplic_init(&d->plic, VDEV_PLIC_SOURCES, vm->nvcpus);
+  vuart_init(&d->uart, uart_tx, vm);
+}
+
+/* Propagate the UART's line into the PLIC and the PLIC's outputs into the
+ * vCPUs' VSEIP (held by d->lock). */
+static void update_irqs(struct vm *vm) {
+  struct vdev *d = &vm->dev;
+  if (d->has_uart)
+    vplic_set_level(&d->plic, VDEV_UART_IRQ, vuart_irq(&d->uart));
+  uint32_t changed = vplic_take_changed(&d->plic);
+  for (unsigned c = 0; changed && c < vm->nvcpus; c++, changed >>= 1) {
+    if (!(changed & 1))
+      continue;
+    struct vcpu *t = &vm->vcpu[c];
+    __atomic_store_n(&t->eip, vplic_context_irq(&d->plic, c), __ATOMIC_SEQ_CST);
+    vcpu_request(t, REQ_EIP);
+    if (t->owner == this_hart())
+      sched_wake_check(t->owner); /* takes the request, wakes it if blocked */
+    else
+      hart_kick(t->owner);
+  }
+}
+
+/* Decode the trapped access: the transformed instruction from htinst when
+ * the hardware gives one, otherwise the instruction itself read with HLVX. */
+static int decode(struct vcpu *v, struct mmio_insn *m) {
+  uint32_t insn;
+  unsigned len;
+  if (insn_from_htinst(v->arch.htinst, &insn, &len) == 0) {
+    if (insn_decode_mmio(insn, m))
+      return -1;
+    m->len = len;
+    return 0;
+  }
+  insn = guest_fetch_insn(v);
+  return insn ? insn_decode_mmio(insn, m) : -1;
+}
+
+static uint64_t extend(uint64_t val, const struct mmio_insn *m) {
+  unsigned bits = m->width * 8;
+  if (bits == 64)
+    return val;
+  val &= (1ULL << bits) - 1;
+  if (m->sign_extend && (val >> (bits - 1)) & 1)
+    val |= ~0ULL << bits;
+  return val;
+}
+
+bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
+  struct vm *vm = v->vm;
+  struct vdev *d = &vm->dev;
+  bool plic = gpa - VDEV_PLIC_BASE < VPLIC_WINDOW_SIZE;
+  bool uart = d->has_uart && gpa - VDEV_UART_BASE < VDEV_UART_SIZE;
+  if (!plic && !uart)
+    return false;
+  struct mmio_insn m;
+  if (decode(v, &m)) {
+    /* Not a plain load/store (an AMO, an FP access...): the device does
+     * not support it, as a real bus would refuse it. */
+    vcpu_redirect_trap(
+        v, v->arch.scause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
+        v->arch.stval);
+    return true;
+  }
+  uint64_t val = m.store ? (m.reg ? v->arch.x[m.reg] : 0) : 0;
+  spin_lock(&d->lock);
+  if (plic) {
+    v->stats.mmio_plic++;
+    if (m.store)
+      vplic_write(&d->plic, gpa - VDEV_PLIC_BASE, m.width, (uint32_t)val);
+    else
+      val = vplic_read(&d->plic, gpa - VDEV_PLIC_BASE, m.width);
+  } else {
+    v->stats.mmio_uart++;
+    unsigned off = (unsigned)(gpa - VDEV_UART_BASE);
+    if (m.width != 1 || off >= VUART_WINDOW_SIZE)
+      val = 0; /* byte registers only; the rest of the window reads 0 */
+    else if (m.store)
+      vuart_write(&d->uart, off, (uint8_t)val);
+    else
+      val = vuart_read(&d->uart, off);
+  }
+  update_irqs(vm);
+  spin_unlock(&d->lock);
+  if (!m.store && m.reg)
+    v->arch.x[m.reg] = extend(val, &m);
+  v->arch.sepc += m.len;
+  return true;
+}
+
+bool vdev_console_input(struct vm *vm, uint8_t byte) {
+  struct vdev *d = &vm->dev;
+  if (!d->has_uart)
+    return false;
+  spin_lock(&d->lock);
+  bool ok = vuart_rx_push(&d->uart, byte);
+  update_irqs(vm);
+  spin_unlock(&d->lock);
+  return ok;
+}
