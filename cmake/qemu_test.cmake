@@ -10,10 +10,11 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
-#               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT])
+#               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
+#               [INPUT "marker=text"...])
 function(add_qemu_test name)
   cmake_parse_arguments(T "ICOUNT" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS" ${ARGN})
+                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -39,6 +40,9 @@ function(add_qemu_test name)
   endforeach()
   foreach(m IN LISTS T_FORBID)
     list(APPEND cmd --forbid "${m}")
+  endforeach()
+  foreach(m IN LISTS T_INPUT)
+    list(APPEND cmd --input "${m}")
   endforeach()
   list(APPEND cmd -- ${QEMU_RISCV64} -M virt -cpu ${T_CPU} -smp ${T_SMP} -m ${T_MEM}
        -nographic -monitor none -serial stdio -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})

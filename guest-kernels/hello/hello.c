@@ -150,6 +150,23 @@ void guest_main(unsigned long hartid, const void *fdt) {
     guest_puts("hello: hypervisor CSR access -> illegal instruction\n");
   }
 
+  /* Console input: a line typed on the console (the boot tests type one)
+   * reaches the guest through SBI getchar. Up to 3 s, then move on. */
+  guest_puts("hello: type a line\n");
+  char line[32];
+  unsigned n = 0;
+  unsigned long start = csr_read_time();
+  while (n < sizeof(line) - 1 && csr_read_time() - start < 30000000) {
+    long ch = sbi_legacy(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
+    if (ch < 0)
+      continue;
+    if (ch == '\r' || ch == '\n')
+      break;
+    line[n++] = (char)ch;
+  }
+  line[n] = '\0';
+  guest_printf("hello: console input: '%s'\n", line);
+
   if (guest_failures)
     guest_printf("hello: %d checks failed\n", guest_failures);
   else

@@ -1,5 +1,7 @@
 #include "console.h"
+#include "../drivers/plic.h"
 #include "../drivers/uart8250.h"
+#include "../lib/fdt.h"
 #include "../lib/printf.h"
 #include "../lib/spinlock.h"
 #include "sbi_call.h"
@@ -9,6 +11,9 @@
 static spinlock_t console_lock = SPINLOCK_INIT;
 static struct uart8250 uart;
 static int have_uart;
+static bool rx_irq;
+
+void vm_console_input(char c); /* vm.c */
 
 void console_use_uart(uintptr_t base, unsigned reg_shift, unsigned reg_width) {
   spin_lock(&console_lock);
@@ -45,6 +50,31 @@ int console_getc(void) {
   c = have_uart ? uart8250_getc(&uart) : (int)sbi_legacy_call(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
   spin_unlock(&console_lock);
   return c < 0 ? -1 : c;
+}
+
+bool console_enable_rx_irq(const void *fdt, unsigned long boot_hartid) {
+  struct dt dt;
+  if (!have_uart || dt_open(&dt, fdt, 1U << 24) != DT_OK || !plic_host_init(&dt, boot_hartid))
+    return false;
+  spin_lock(&console_lock);
+  uart8250_enable_rx_irq(&uart);
+  rx_irq = true;
+  spin_unlock(&console_lock);
+  return true;
+}
+
+bool console_rx_irq_enabled(void) { return rx_irq; }
+
+void console_handle_irq(void) {
+  uint32_t src = plic_host_claim();
+  if (!src)
+    return;
+  if (src == plic_host_uart_irq()) {
+    int c;
+    while ((c = console_getc()) >= 0)
+      vm_console_input((char)c);
+  }
+  plic_host_complete(src);
 }
 
 static void vprint(const char *prefix, const char *fmt, va_list ap, int newline) {

@@ -3,6 +3,7 @@
  * line at a time under one lock, so lines from different harts never mix. */
 #ifndef RV_CONSOLE_H
 #define RV_CONSOLE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,13 @@ void console_use_uart(uintptr_t base, unsigned reg_shift, unsigned reg_width);
 const char *console_backend(void);
 void console_write(const char *s, size_t n);
 int console_getc(void);
+/* Interrupt-driven input: the UART raises its receive interrupt through the
+ * host PLIC to the boot hart, which hands every byte to vm_console_input().
+ * Returns false when the machine does not allow it (then input is polled). */
+bool console_enable_rx_irq(const void *fdt, unsigned long boot_hartid);
+bool console_rx_irq_enabled(void);
+/* The host external interrupt fired (boot hart). */
+void console_handle_irq(void);
 
 /* Formatted output; hv_log prefixes "rustyvisor: " and ends the line. */
 void hv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -84,6 +84,10 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
     sched_wake_check(h);
     sched_timer_update(h); /* a vCPU may have become runnable: slice ends */
     break;
+  case IRQ_S_EXT:
+    v->stats.irq_other++;
+    console_handle_irq();
+    break;
   default:
     v->stats.irq_other++;
     hv_log("VM %s: unexpected host interrupt %lu while in the guest", v->vm->name, irq);

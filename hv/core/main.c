@@ -129,6 +129,11 @@ void hv_main(unsigned long hartid, const void *fdt) {
     hv_log("error: VM %s: %s", cfg.name, err);
     power_off(SBI_SRST_REASON_SYSFAIL);
   }
+  vm_console_focus = &vm0;
+  if (console_enable_rx_irq(fdt, hartid))
+    csr_set(CSR_SIE, MIP_SEIP); /* the UART's interrupt comes to this hart */
+  else
+    hv_log("console input: polled (no PLIC route for the UART)");
   for (unsigned i = 1; i < hart_count; i++)
     hart_kick(&harts[i]);
   sched_run();

@@ -40,8 +40,7 @@ void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
 }
 
 int sbi_env_console_getc(struct vcpu *v) {
-  (void)v;
-  return console_getc();
+  return console_rx_irq_enabled() ? vdev_console_getc(v->vm) : console_getc();
 }
 
 void sbi_env_set_timer(struct vcpu *v, uint64_t stime) { vcpu_set_timer(v, stime); }

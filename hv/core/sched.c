@@ -243,8 +243,11 @@ _Noreturn void sched_run(void) {
   slice_ticks = plat.timebase / 200;
   for (;;) {
     csr_clear(CSR_SIP, MIP_SSIP);
-    if (csr_read(CSR_SIP) & MIP_STIP)
+    unsigned long sip = csr_read(CSR_SIP);
+    if (sip & MIP_STIP)
       sched_timer_tick(h);
+    if (sip & MIP_SEIP)
+      console_handle_irq();
     park_vcpus(h);
     sched_wake_check(h);
     spin_lock(&h->lock);

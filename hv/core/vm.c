@@ -13,6 +13,14 @@
 #include <string.h>
 
 unsigned vm_live_count;
+struct vm *vm_console_focus; /* the VM that receives console input */
+
+/* A byte from the console (boot hart, host external interrupt). */
+void vm_console_input(char c) {
+  struct vm *vm = __atomic_load_n(&vm_console_focus, __ATOMIC_ACQUIRE);
+  if (vm && vm->state == VM_RUNNING)
+    vdev_console_input(vm, (uint8_t)c);
+}
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len) {
   if (gpa < vm->ram_base || gpa - vm->ram_base >= vm->ram_size ||

@@ -135,6 +135,7 @@ void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, con
 void vm_print_stats(const struct vm *vm);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 extern unsigned vm_live_count; /* atomic: VMs not yet stopped */
+extern struct vm *vm_console_focus;
 
 /* vcpu.c */
 void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long a1);

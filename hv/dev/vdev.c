@@ -15,8 +15,19 @@ static void uart_tx(void *arg, uint8_t byte) {
 void vdev_init(struct vm *vm, bool with_uart) {
   struct vdev *d = &vm->dev;
   d->has_uart = with_uart;
+  d->in_head = d->in_count = 0;
   vplic_init(&d->plic, VDEV_PLIC_SOURCES, vm->nvcpus);
   vuart_init(&d->uart, uart_tx, vm);
+}
+
+/* Move waiting input into the UART's FIFO while the guest listens to it
+ * (held by d->lock). */
+static void feed_uart(struct vdev *d) {
+  while (d->has_uart && d->in_count && (d->uart.ier & VUART_IER_ERBFI) &&
+         vuart_rx_push(&d->uart, d->in[d->in_head])) {
+    d->in_head = (d->in_head + 1) % sizeof(d->in);
+    d->in_count--;
+  }
 }
 
 /* Propagate the UART's line into the PLIC and the PLIC's outputs into the
@@ -97,6 +108,7 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
       vuart_write(&d->uart, off, (uint8_t)val);
     else
       val = vuart_read(&d->uart, off);
+    feed_uart(d);
   }
   update_irqs(vm);
   spin_unlock(&d->lock);
@@ -108,11 +120,27 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
 
 bool vdev_console_input(struct vm *vm, uint8_t byte) {
   struct vdev *d = &vm->dev;
-  if (!d->has_uart)
-    return false;
   spin_lock(&d->lock);
-  bool ok = vuart_rx_push(&d->uart, byte);
-  update_irqs(vm);
+  bool ok = d->in_count < sizeof(d->in);
+  if (ok) {
+    d->in[(d->in_head + d->in_count) % sizeof(d->in)] = byte;
+    d->in_count++;
+    feed_uart(d);
+    update_irqs(vm);
+  }
   spin_unlock(&d->lock);
   return ok;
+}
+
+int vdev_console_getc(struct vm *vm) {
+  struct vdev *d = &vm->dev;
+  int c = -1;
+  spin_lock(&d->lock);
+  if (d->in_count) {
+    c = d->in[d->in_head];
+    d->in_head = (d->in_head + 1) % sizeof(d->in);
+    d->in_count--;
+  }
+  spin_unlock(&d->lock);
+  return c;
 }

@@ -25,6 +25,9 @@ struct vdev {
   bool has_uart;
   struct vplic plic;
   struct vuart uart;
+  /* Console input for this VM, until the UART or SBI getchar takes it. */
+  uint8_t in[256];
+  unsigned in_head, in_count;
 };
 
 void vdev_init(struct vm *vm, bool with_uart);
@@ -32,7 +35,11 @@ void vdev_init(struct vm *vm, bool with_uart);
  * returns true when handled (the vCPU steps over the instruction or gets a
  * fault for a malformed access). */
 bool vdev_mmio(struct vcpu *v, uint64_t gpa);
-/* Bytes typed on the console for this VM's UART; false when it is full. */
+/* A byte typed on the console for this VM: it goes to the UART once the
+ * guest has enabled its receive interrupt, else it waits for SBI getchar.
+ * False (byte dropped) when the VM's input buffer is full. */
 bool vdev_console_input(struct vm *vm, uint8_t byte);
+/* The next input byte for SBI getchar / DBCN read, or -1. */
+int vdev_console_getc(struct vm *vm);
 
 #endif

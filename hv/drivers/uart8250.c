@@ -38,3 +38,6 @@ int uart8250_getc(struct uart8250 *u) {
     return -1;
   return (int)(rd(u, UART_RBR) & 0xff);
 }
+
+/* Raise the UART's interrupt when a byte arrives (IER.ERBFI). */
+void uart8250_enable_rx_irq(struct uart8250 *u) { wr(u, UART_IER, 0x01); }

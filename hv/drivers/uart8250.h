@@ -12,5 +12,6 @@ struct uart8250 {
 void uart8250_init(struct uart8250 *u);
 void uart8250_putc(struct uart8250 *u, char c);
 int uart8250_getc(struct uart8250 *u); /* -1 when no byte is waiting */
+void uart8250_enable_rx_irq(struct uart8250 *u);
 
 #endif

@@ -32,6 +32,8 @@ def main():
     ap.add_argument("--forbid", action="append", default=[])
     ap.add_argument("--exit-code", type=int, default=0)
     ap.add_argument("--log", help="also write the serial log to this file")
+    ap.add_argument("--input", action="append", default=[], metavar="MARKER=TEXT",
+                    help="type TEXT on the console once a line contains MARKER")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
@@ -44,6 +46,7 @@ def main():
     sel.register(proc.stdout, selectors.EVENT_READ)
     log = bytearray()
     pending = list(args.expect)
+    inputs = [i.split("=", 1) for i in args.input]
     failure = None
     scanned = 0  # log offset up to which complete lines were checked
 
@@ -58,6 +61,11 @@ def main():
                 if bad in line:
                     failure = f"forbidden marker {bad!r} in line: {line.strip()}"
                     return
+            for pair in list(inputs):
+                if pair[0] in line:
+                    proc.stdin.write(pair[1].encode().decode("unicode_escape").encode())
+                    proc.stdin.flush()
+                    inputs.remove(pair)
             matched = False
             while pending and pending[0] in line:
                 pending.pop(0)

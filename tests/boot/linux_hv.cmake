@@ -1,0 +1,54 @@
+# Unmodified Linux (guest-kernels/linux) as a guest of rustyvisor, handed over
+# with -initrd like a user's own kernel: 1, 2 and 4 vCPUs, the emulated UART
+# (console=ttyS0) and the SBI console (console=hvc0), with Sstc and without.
+if(NOT RV_BUILD_LINUX)
+  return()
+endif()
+
+# add_linux_hv_test(<name> SMP <harts> VCPUS <n> CONSOLE <ttyS0|hvc0> [CPU <model>])
+function(add_linux_hv_test name)
+  cmake_parse_arguments(L "" "SMP;VCPUS;CONSOLE;CPU" "" ${ARGN})
+  if(NOT L_CPU)
+    set(L_CPU rv64)
+  endif()
+  set(smp "smp: Brought up 1 node, ${L_VCPUS} CPU")
+  set(console "printk: console [${L_CONSOLE}] enabled")
+  if(L_CONSOLE STREQUAL "hvc0")
+    set(console_and_smp "${console}" "${smp}")
+  else()
+    set(console_and_smp "${smp}" "${console}")
+  endif()
+  if(L_CPU MATCHES "sstc=off")
+    set(feature "features: H yes, Sstc no")
+  else()
+    set(feature "features: H yes, Sstc yes")
+  endif()
+  add_qemu_test(linux.hv.${name} SMP ${L_SMP} CPU ${L_CPU} TIMEOUT 400 LABELS linux
+    INITRD ${LINUX_IMAGE} APPEND "mem=256M vcpus=${L_VCPUS} -- console=${L_CONSOLE} earlycon=sbi"
+    EXPECT "${feature}"
+           "VM vm0: Linux Image image from initrd"
+           "Linux version 6.1"
+           "Machine model: rustyvisor VM vm0"
+           ${console_and_smp}
+           "Run /init as init process"
+           "rvinit: started"
+           "rvinit: cpus online ${L_VCPUS} "
+           "rvinit: riscv,isa rv64imafdc"
+           "${LINUX_COMPUTE_RESULT}"
+           "rvinit: powering off"
+           "reboot: Power down"
+           "VM vm0 stopped: shutdown requested by the guest"
+           "VM vm0 exits:"
+           "powering off"
+    FORBID "rvinit: riscv,isa unknown" "check(s) failed" "BUG:" "WARNING:"
+           "Unable to handle kernel" "Unable to mount root" "rustyvisor: error")
+  set_tests_properties(linux.hv.${name} PROPERTIES FIXTURES_REQUIRED linux-image)
+endfunction()
+
+add_linux_hv_test(h1.v1.ttyS0 SMP 1 VCPUS 1 CONSOLE ttyS0)
+add_linux_hv_test(h1.v1.hvc0 SMP 1 VCPUS 1 CONSOLE hvc0)
+add_linux_hv_test(h2.v2.ttyS0 SMP 2 VCPUS 2 CONSOLE ttyS0)
+add_linux_hv_test(h2.v4.hvc0 SMP 2 VCPUS 4 CONSOLE hvc0)
+add_linux_hv_test(h4.v4.ttyS0 SMP 4 VCPUS 4 CONSOLE ttyS0)
+add_linux_hv_test(h1.v1.ttyS0.nosstc SMP 1 VCPUS 1 CONSOLE ttyS0 CPU rv64,sstc=off)
+add_linux_hv_test(h2.v4.hvc0.nosstc SMP 2 VCPUS 4 CONSOLE hvc0 CPU rv64,sstc=off)
