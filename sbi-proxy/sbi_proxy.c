@@ -27,13 +27,15 @@ const struct sbi_ext *sbi_ext_find(unsigned long eid, int *index) {
   return NULL;
 }
 
-void sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
+int sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
   r->error = SBI_ERR_NOT_SUPPORTED;
   r->value = 0;
   r->action = SBI_RET;
-  const struct sbi_ext *e = sbi_ext_find(c->eid, NULL);
+  int idx = -1;
+  const struct sbi_ext *e = sbi_ext_find(c->eid, &idx);
   if (e)
     e->handle(v, c, r);
+  return idx;
 }
 
 long sbi_hartmask_decode(unsigned long mask, unsigned long base, unsigned long nharts,

@@ -16,12 +16,11 @@ static void handle_sbi(struct vcpu *v) {
       .args = {x[10], x[11], x[12], x[13], x[14], x[15]},
   };
   struct sbi_result r;
-  int idx;
-  if (sbi_ext_find(c.eid, &idx))
+  int idx = sbi_proxy_handle(v, &c, &r);
+  if (idx >= 0)
     v->stats.sbi[idx]++;
   else
     v->stats.sbi_unsupported++;
-  sbi_proxy_handle(v, &c, &r);
   switch (r.action) {
   case SBI_RET:
     x[REG_A0] = (unsigned long)r.error;

@@ -49,8 +49,9 @@ extern const struct sbi_ext sbi_ext_table[SBI_IDX_COUNT];
 
 /* The extension serving eid, or NULL; *index gets its table index. */
 const struct sbi_ext *sbi_ext_find(unsigned long eid, int *index);
-/* Handle one call; unknown EIDs and FIDs get SBI_ERR_NOT_SUPPORTED. */
-void sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
+/* Handle one call; unknown EIDs and FIDs get SBI_ERR_NOT_SUPPORTED.
+ * Returns the extension's index in sbi_ext_table, or -1 for none. */
+int sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r);
 
 /* Decode hart_mask/hart_mask_base (SBI spec v2.0, 3.1) over nharts harts
  * (at most 64) into a bit set. base == -1 means every hart. A bit naming a

@@ -1,0 +1,68 @@
+# Linux guest (guest-kernels/linux) booted NATIVELY on OpenSBI: proves the Image and its /init
+# before the hypervisor runs them. Label `linux`. The Image is built by ALL (RV_BUILD_LINUX=ON);
+# if it is missing, linux.native.image fails and names the fix, and the boot tests do not run.
+
+if(NOT RV_BUILD_LINUX)
+  return()
+endif()
+
+set(LINUX_IMAGE ${CMAKE_BINARY_DIR}/guest-kernels/linux/Image)
+
+# What init computes (guest-kernels/linux/init.c, COMPUTE_ITERATIONS): a change there changes this.
+set(LINUX_COMPUTE_RESULT "rvinit: compute result 26722e8a44fbd1b1 in")
+
+add_test(NAME linux.native.image
+         COMMAND ${CMAKE_COMMAND} -DIMAGE=${LINUX_IMAGE}
+                 -P ${PROJECT_SOURCE_DIR}/guest-kernels/linux/check_image.cmake)
+set_tests_properties(linux.native.image PROPERTIES LABELS linux FIXTURES_SETUP linux-image)
+
+# A native boot of the Image with <SMP> harts and console=<CONSOLE>, checking every marker in order.
+function(add_linux_native_test name)
+  cmake_parse_arguments(L "" "SMP;CONSOLE" "EXTRA;VIRTIO" ${ARGN})
+  if(NOT L_VIRTIO)
+    set(L_VIRTIO "rvinit: virtio devices 0")
+  endif()
+  # hvc0 is registered by a console_initcall, before the secondary harts start; ttyS0 only
+  # when the 8250 driver probes, after them.
+  set(smp "smp: Brought up 1 node, ${L_SMP} CPU")
+  set(console "printk: console [${L_CONSOLE}] enabled")
+  if(L_CONSOLE STREQUAL "hvc0")
+    set(console_and_smp "${console}" "${smp}")
+  else()
+    set(console_and_smp "${smp}" "${console}")
+  endif()
+  add_qemu_test(linux.native.${name} KERNEL ${LINUX_IMAGE} SMP ${L_SMP} TIMEOUT 300 LABELS linux
+    APPEND "console=${L_CONSOLE} earlycon=sbi"
+    EXTRA ${L_EXTRA}
+    EXPECT "Linux version 6.1"
+           "Machine model: riscv-virtio,qemu"
+           ${console_and_smp}
+           "Run /init as init process"
+           "rvinit: started"
+           "rvinit: uptime at init "
+           "rvinit: time since reset "
+           "rvinit: kernel 6.1."
+           "rvinit: cpus online ${L_SMP} "
+           "rvinit: riscv,isa rv64imafdc"
+           ${L_VIRTIO}
+           "${LINUX_COMPUTE_RESULT}"
+           "rvinit: powering off"
+           "reboot: Power down"
+    FORBID "rvinit: riscv,isa unknown" "check(s) failed" "BUG:" "WARNING:"
+           "Unable to handle kernel" "Unable to mount root")
+  set_tests_properties(linux.native.${name} PROPERTIES FIXTURES_REQUIRED linux-image)
+endfunction()
+
+add_linux_native_test(smp1.ttyS0 SMP 1 CONSOLE ttyS0)
+add_linux_native_test(smp4.ttyS0 SMP 4 CONSOLE ttyS0)
+add_linux_native_test(smp1.hvc0 SMP 1 CONSOLE hvc0)
+add_linux_native_test(smp4.hvc0 SMP 4 CONSOLE hvc0)
+
+# virtio-mmio devices are listed with their ids and bound drivers. virtio-input needs a
+# modern (VIRTIO_F_VERSION_1) transport; QEMU's virtio-mmio is legacy unless told otherwise.
+add_linux_native_test(virtio SMP 2 CONSOLE ttyS0
+  EXTRA -global virtio-mmio.force-legacy=false
+        -device virtio-keyboard-device -device virtio-rng-device
+  VIRTIO "rvinit: virtio devices 2"
+         "rvinit: virtio virtio0 device 0x0012 driver virtio_input"
+         "rvinit: virtio virtio1 device 0x0004 driver none")
