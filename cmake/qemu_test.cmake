@@ -11,9 +11,9 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
 #               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
-#               [INPUT "marker=text"...])
+#               [INPUT "marker=text"...] [KILL_WHEN_DONE])
 function(add_qemu_test name)
-  cmake_parse_arguments(T "ICOUNT" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
+  cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
                         "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
@@ -35,6 +35,9 @@ function(add_qemu_test name)
   endif()
   set(cmd ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/run_qemu.py
       --timeout ${T_TIMEOUT} --exit-code ${T_EXIT})
+  if(T_KILL_WHEN_DONE)
+    list(APPEND cmd --kill-when-done)
+  endif()
   foreach(m IN LISTS T_EXPECT)
     list(APPEND cmd --expect "${m}")
   endforeach()

@@ -1,0 +1,39 @@
+/* reboot: asks for a reboot of its VM (SBI SRST), cold or warm as its
+ * bootargs say. The hypervisor must restart the VM from its image: the
+ * guest boots again, from scratch, and asks again. The boot test watches
+ * two rounds of it. */
+#include "fdt.h"
+#include "guest.h"
+
+static bool bootargs_say(const void *fdt, const char *word) {
+  struct dt dt;
+  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
+    return false;
+  int chosen = dt_path(&dt, "/chosen");
+  const char *args = chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : 0;
+  for (const char *p = args; p && *p; p++) {
+    unsigned i = 0;
+    while (word[i] && p[i] == word[i])
+      i++;
+    if (!word[i])
+      return true;
+  }
+  return false;
+}
+
+/* Zero at every boot: RAM is cleared when the VM is reloaded. */
+static volatile unsigned long boots;
+
+void guest_main(unsigned long hartid, const void *fdt) {
+  (void)hartid;
+  guest_console_init();
+  boots++;
+  bool cold = bootargs_say(fdt, "cold");
+  guest_printf("reboot: booted (boots seen in RAM: %lu), asking for a %s reboot\n", boots,
+               cold ? "cold" : "warm");
+  sbi_ecall(SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET,
+            cold ? SBI_SRST_TYPE_COLD_REBOOT : SBI_SRST_TYPE_WARM_REBOOT, SBI_SRST_REASON_NONE, 0,
+            0, 0, 0);
+  guest_puts("FAILED: reboot: the reboot call returned\n");
+  guest_shutdown();
+}

@@ -1,0 +1,41 @@
+# The bench guest (guest-kernels/bench) runs to its end and prints every operation line,
+# natively and under rustyvisor, with and without Sstc, under -icount as scripts/bench.py runs
+# it. No timing is checked here, ever: the figures are for scripts/bench.py to report.
+
+set(BENCH_DIR ${CMAKE_BINARY_DIR}/guest-kernels)
+# One marker per operation, in the order the guest runs them: "bench: <op> " is followed by a
+# count or by "n/a (why)". Which operations may be n/a is said per test.
+set(BENCH_OPS get-spec-version probe-extension set-timer stimecmp-write send-ipi-self
+    remote-fence-i legacy-putchar ebreak mmio-uart-lsr wfi-timer)
+set(BENCH_MARKERS "bench: calibration:")
+foreach(op IN LISTS BENCH_OPS)
+  list(APPEND BENCH_MARKERS "bench: ${op} ")
+endforeach()
+list(APPEND BENCH_MARKERS "bench: done")
+# Without Sstc in riscv,isa the stimecmp write is not offered.
+list(TRANSFORM BENCH_MARKERS REPLACE "^bench: stimecmp-write $"
+     "bench: stimecmp-write n/a (no sstc in riscv,isa)" OUTPUT_VARIABLE BENCH_MARKERS_NOSSTC)
+
+# Natively on OpenSBI every operation exists: none may be n/a (but stimecmp without Sstc).
+add_qemu_test(boot.bench.native KERNEL ${BENCH_DIR}/bench.bin ICOUNT
+  EXPECT "bench: environment: SBI implementation OpenSBI, hart 0, sstc yes" ${BENCH_MARKERS}
+  FORBID " n/a" "checks failed")
+add_qemu_test(boot.bench.native.nosstc KERNEL ${BENCH_DIR}/bench.bin ICOUNT CPU rv64,sstc=off
+  EXPECT "bench: environment: SBI implementation OpenSBI, hart 0, sstc no"
+         ${BENCH_MARKERS_NOSSTC}
+  FORBID "checks failed")
+
+# Under the hypervisor, booted by -initrd: it runs to the end and the VM stops cleanly. With
+# Sstc the guest writes stimecmp itself, so that operation is never n/a there.
+add_qemu_test(boot.bench.rustyvisor.sstc INITRD ${BENCH_DIR}/bench.elf ICOUNT
+  EXPECT "VM vm0: ELF image from initrd"
+         "bench: environment: SBI implementation rustyvisor, hart 0, sstc yes"
+         ${BENCH_MARKERS}
+         "VM vm0 stopped: shutdown requested by the guest" "VM vm0 exits:" "powering off"
+  FORBID "bench: stimecmp-write n/a" "checks failed")
+add_qemu_test(boot.bench.rustyvisor.nosstc INITRD ${BENCH_DIR}/bench.elf ICOUNT CPU rv64,sstc=off
+  EXPECT "VM vm0: ELF image from initrd"
+         "bench: environment: SBI implementation rustyvisor, hart 0, sstc no"
+         ${BENCH_MARKERS_NOSSTC}
+         "VM vm0 stopped: shutdown requested by the guest" "VM vm0 exits:" "powering off"
+  FORBID "checks failed")
