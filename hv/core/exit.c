@@ -62,8 +62,19 @@ static void handle_virtual_insn(struct vcpu *v) {
   if (insn == INSN_WFI && from_vs) {
     v->stats.wfi++;
     v->arch.sepc += 4;
-    if (!vcpu_irq_pending(v, false))
-      sched_block(v, WAIT_WFI);
+    if (vcpu_irq_pending(v, false))
+      return;
+    /* Alone on this hart: wait right here, the vCPU stays loaded and a VS
+     * interrupt (its Sstc timer, an hvip bit) resumes it without a trip
+     * through the scheduler. Anything else is the scheduler's business. */
+    if (sched_alone(v)) {
+      cpu_wfi();
+      if (csr_read(CSR_SIP) & MIP_STIP) /* its emulated timer (no Sstc) */
+        sched_timer_tick(this_hart());
+      if (vcpu_irq_pending(v, false))
+        return;
+    }
+    sched_block(v, WAIT_WFI);
     return;
   }
   v->stats.virtual_insn++;

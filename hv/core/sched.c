@@ -131,6 +131,11 @@ void sched_timer_tick(struct hart *h) {
   sched_timer_update(h);
 }
 
+/* Is v the only vCPU of its hart that could run? (owner) */
+bool sched_alone(struct vcpu *v) {
+  return runq_count_runnable(&v->owner->runq, vcpu_runnable) == 1;
+}
+
 void sched_block(struct vcpu *v, enum vcpu_wait why) {
   v->wait = why;
   if (why != WAIT_WFI)

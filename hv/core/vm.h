@@ -155,6 +155,7 @@ void sched_timer_update(struct hart *h);
 void sched_timer_tick(struct hart *h);
 void sched_wake_check(struct hart *h);
 void sched_block(struct vcpu *v, enum vcpu_wait why);
+bool sched_alone(struct vcpu *v);
 int sched_start_vcpu(struct vcpu *target, uint64_t addr, unsigned long opaque);
 void sched_stop_self(struct vcpu *v);
 uint64_t sched_slice_ticks(void);
