@@ -48,6 +48,10 @@ bool guest_took_exception(unsigned long *cause, unsigned long *tval);
 /* Interrupt handler hook (cause without the top bit). */
 extern void (*guest_irq_handler)(unsigned long irq);
 
+/* What the FDT the guest booted with says. */
+unsigned long guest_fdt_harts(const void *fdt);           /* cpus under /cpus, at least 1 */
+bool guest_fdt_isa_has(const void *fdt, const char *ext); /* a multi-letter extension of cpu@0 */
+
 /* Entry point for harts started with HSM hart_start (start.S). */
 void guest_secondary_entry(void);
 /* What a started hart runs; the default stops the hart again. */

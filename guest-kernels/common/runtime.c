@@ -1,6 +1,8 @@
+#include "fdt.h"
 #include "guest.h"
 #include "printf.h"
 #include <stdarg.h>
+#include <string.h>
 
 int guest_failures;
 static bool have_dbcn;
@@ -131,4 +133,32 @@ void guest_trap(struct guest_frame *f) {
   guest_printf("FAILED: unexpected exception scause=%lu sepc=0x%lx stval=0x%lx\n", scause, f->sepc,
                stval);
   reset(SBI_SRST_REASON_SYSFAIL);
+}
+
+unsigned long guest_fdt_harts(const void *fdt) {
+  struct dt dt;
+  unsigned long n = 0;
+  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
+    return 1;
+  int cpus = dt_path(&dt, "/cpus");
+  for (int c = cpus >= 0 ? dt_first_child(&dt, cpus) : -1; c >= 0; c = dt_next_sibling(&dt, c)) {
+    const char *type = dt_prop_str(&dt, c, "device_type");
+    if (type && type[0] == 'c')
+      n++;
+  }
+  return n ? n : 1;
+}
+
+bool guest_fdt_isa_has(const void *fdt, const char *ext) {
+  struct dt dt;
+  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
+    return false;
+  int cpu = dt_path(&dt, "/cpus/cpu@0");
+  const char *isa = cpu >= 0 ? dt_prop_str(&dt, cpu, "riscv,isa") : 0;
+  for (const char *p = isa ? strchr(isa, '_') : 0; p; p = strchr(p + 1, '_')) {
+    size_t n = strlen(ext);
+    if (strncmp(p + 1, ext, n) == 0 && (p[1 + n] == '_' || p[1 + n] == '\0'))
+      return true;
+  }
+  return false;
 }

@@ -3,7 +3,6 @@
  * FDT offers Sstc), checks SBI error paths and fault injection, then shuts
  * down through SRST. Runs natively on OpenSBI too; lines that depend on what
  * is underneath say so. */
-#include "fdt.h"
 #include "guest.h"
 
 #define SIE_STIE (1UL << 5)
@@ -24,21 +23,6 @@ static void wait_for_tick(int before) {
   unsigned long start = csr_read_time();
   while (timer_ticks == before && csr_read_time() - start < 10000000 /* ~1 s */)
     __asm__ volatile("wfi");
-}
-
-static bool fdt_has_sstc(const void *fdt) {
-  struct dt dt;
-  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
-    return false;
-  int cpu = dt_path(&dt, "/cpus/cpu@0");
-  const char *isa = cpu >= 0 ? dt_prop_str(&dt, cpu, "riscv,isa") : 0;
-  if (!isa)
-    return false;
-  for (const char *p = isa; *p; p++)
-    if (p[0] == '_' && p[1] == 's' && p[2] == 's' && p[3] == 't' && p[4] == 'c' &&
-        (p[5] == '_' || p[5] == 0))
-      return true;
-  return false;
 }
 
 static void load_at(unsigned long addr) {
@@ -88,7 +72,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
   if (timer_ticks == before + 1)
     guest_puts("hello: timer interrupt taken (SBI set_timer)\n");
 
-  if (fdt_has_sstc(fdt)) {
+  if (guest_fdt_isa_has(fdt, "sstc")) {
     before = timer_ticks;
     __asm__ volatile("csrw 0x14D, %0" ::"r"(csr_read_time() + 100000)); /* stimecmp */
     wait_for_tick(before);

@@ -5,7 +5,6 @@
  * every other hart runs the patched function and checks it sees the new
  * code. At the end every hart checks it took one IPI per round, the
  * secondaries stop themselves and hart 0 shuts the VM down. */
-#include "fdt.h"
 #include "guest.h"
 
 #define ROUNDS 40
@@ -42,20 +41,6 @@ static void on_irq(unsigned long irq) {
 static void enable_irqs(void) {
   __asm__ volatile("csrs sie, %0" ::"r"(SIE_SSIE | SIE_STIE));
   __asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
-}
-
-static unsigned long count_harts(const void *fdt) {
-  struct dt dt;
-  unsigned long n = 0;
-  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
-    return 1;
-  int cpus = dt_path(&dt, "/cpus");
-  for (int c = dt_first_child(&dt, cpus); c >= 0; c = dt_next_sibling(&dt, c)) {
-    const char *type = dt_prop_str(&dt, c, "device_type");
-    if (type && type[0] == 'c')
-      n++;
-  }
-  return n ? n : 1;
 }
 
 /* Sleep until *var == want; interrupts off while testing it, so that an IPI
@@ -134,7 +119,7 @@ void guest_secondary_main(unsigned long hartid, unsigned long opaque) {
 
 void guest_main(unsigned long hartid, const void *fdt) {
   guest_console_init();
-  nharts = count_harts(fdt);
+  nharts = guest_fdt_harts(fdt);
   guest_printf("smp: hart %lu of %lu boots\n", hartid, nharts);
   boot_hart = hartid; /* 0 under rustyvisor; natively OpenSBI picks one */
   strict = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0).value ==
