@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""Benchmarks: what rustyvisor costs a guest, against the same guest on OpenSBI.
+
+Runs the bench guest (guest-kernels/bench) natively on OpenSBI fw_jump and under rustyvisor
+(booted with -initrd), each with Sstc and without (-cpu rv64,sstc=off), under
+`-icount shift=0,sleep=off`: instret then counts every instruction executed in every mode,
+exactly and repeatably (sleep=off makes an idle hart jump to its next timer deadline instead
+of waiting in real time, which keeps the WFI figure exact; nothing else idles). Prints one
+markdown report -- operation | native | rustyvisor | ratio for both CPU configurations, the
+hypervisor's exit counters, its footprint, and the Linux guest's real workload when its Image
+is built -- and writes it to <build-dir>/bench/bench.md.
+
+  scripts/bench.py --build-dir build          (or: cmake --build build --target bench)
+
+Exit status: 0 when every run reached "bench: done" without a FAILED line, 1 otherwise (the
+report is still printed). See docs/performance.md for what each operation measures.
+"""
+import argparse
+import datetime
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+OPS = [
+    ("get-spec-version", "SBI BASE get_spec_version", True),
+    ("probe-extension", "SBI BASE probe_extension(TIME)", True),
+    ("set-timer", "SBI TIME set_timer (far future)", True),
+    ("stimecmp-write", "stimecmp write (Sstc)", False),
+    ("send-ipi-self", "SBI IPI send_ipi to self + the interrupt", True),
+    ("remote-fence-i", "SBI RFENCE remote_fence_i (self)", True),
+    ("legacy-putchar", "SBI v0.1 console_putchar", True),
+    ("ebreak", "ebreak to the guest's handler and back", False),
+    ("mmio-uart-lsr", "load of UART LSR (MMIO)", False),
+    ("wfi-timer", "WFI woken by a timer: deadline to handler end", False),
+]
+CONFIGS = [("Sstc", "rv64"), ("no Sstc", "rv64,sstc=off")]
+OP_LINE = re.compile(r"^bench: ([a-z0-9-]+) (?:(\d+) min (\d+) max (\d+) n (\d+)|n/a(?: \((.*)\))?)\s*$")
+FATAL = ("FAILED", "rustyvisor: panic", "PANIC", "unexpected trap")
+
+
+def run(cmd, timeout):
+    """Run QEMU; return (text, seconds, error or None)."""
+    start = time.monotonic()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+        out, err = p.stdout, None if p.returncode == 0 else f"QEMU exit code {p.returncode}"
+    except subprocess.TimeoutExpired as e:
+        out, err = e.stdout or b"", f"timeout after {timeout:.0f}s"
+    return out.decode("utf-8", "replace").replace("\r", ""), time.monotonic() - start, err
+
+
+def qemu_cmd(a, cpu, kernel, initrd=None, icount=True, smp=1, append=None, mem="512M"):
+    cmd = [a.qemu, "-M", "virt", "-cpu", cpu, "-smp", str(smp), "-m", mem, "-nographic",
+           "-monitor", "none", "-serial", "stdio", "-bios", a.fw_jump, "-kernel", kernel]
+    if initrd:
+        cmd += ["-initrd", initrd]
+    if append:
+        cmd += ["-append", append]
+    if icount:
+        cmd += ["-icount", "shift=0,sleep=off"]
+    return cmd
+
+
+def bench_run(a, cpu, under_hv):
+    g = os.path.join(a.build_dir, "guest-kernels")
+    if under_hv:
+        cmd = qemu_cmd(a, cpu, os.path.join(a.build_dir, "rustyvisor.bin"),
+                       initrd=os.path.join(g, "bench.elf"))
+    else:
+        cmd = qemu_cmd(a, cpu, os.path.join(g, "bench.bin"))
+    text, _, err = run(cmd, a.timeout)
+    ops, exits, problems = {}, [], []
+    for line in text.splitlines():
+        m = OP_LINE.match(line.strip())
+        if m:
+            ops[m.group(1)] = (int(m.group(2)) if m.group(2) else None, m.group(6))
+        if line.startswith("rustyvisor: VM vm0 exits:"):
+            exits.append(line[len("rustyvisor: VM vm0 exits:"):].strip())
+        if any(f in line for f in FATAL):
+            problems.append(line.strip())
+    if "bench: done" not in text:
+        problems.append("the guest did not reach 'bench: done'")
+    if err:
+        problems.append(err)
+    opensbi = re.search(r"OpenSBI (v[0-9.]+)", text)
+    return {"cmd": cmd, "ops": ops, "exits": exits, "problems": problems, "log": text,
+            "opensbi": opensbi.group(1) if opensbi else None}
+
+
+def fmt(v):
+    if v is None:
+        return "n/a"
+    return f"{v:,}".replace(",", " ") if v >= 10000 else str(v)
+
+
+def ratio(n, h):
+    if n is None or h is None or n == 0:
+        return ""
+    return f"{h / n:.0f}x" if h >= 10 * n else f"{h / n:.2f}x"
+
+
+def cell(r, op):
+    if op not in r["ops"]:
+        return None, "missing"
+    v, why = r["ops"][op]
+    return v, (fmt(v) if v is not None else "n/a")
+
+
+def size_sections(elf, size_tool):
+    out = subprocess.run([size_tool, "-A", elf], capture_output=True, text=True, check=True).stdout
+    secs = {}
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) >= 3 and p[0].startswith(".") and p[1].isdigit():
+            secs[p[0]] = int(p[1])
+    return secs
+
+
+def gdb_sizes(elf, exprs):
+    gdb = shutil.which("gdb-multiarch") or shutil.which("riscv64-unknown-elf-gdb")
+    if not gdb:
+        return {e: None for e in exprs}
+    cmd = [gdb, "-nx", "-batch"]
+    for e in exprs:
+        cmd += ["-ex", f"print {e}"]
+    out = subprocess.run(cmd + [elf], capture_output=True, text=True).stdout
+    vals = re.findall(r"^\$\d+ = (\d+)$", out, re.M)
+    if len(vals) != len(exprs):
+        return {e: None for e in exprs}
+    return dict(zip(exprs, (int(v) for v in vals)))
+
+
+def gstage_table_bytes(base, size):
+    """Sv39x4 G-stage tables to map [base, base+size) with 1 GiB/2 MiB/4 KiB leaves as
+    gstage_map() does: a 16 KiB root, a 4 KiB level-1 table per 1 GiB region not mapped by
+    a gigapage, a 4 KiB level-0 table per 2 MiB region not mapped by a megapage."""
+    l1, l0 = set(), set()
+    gpa, end = base, base + size
+    while gpa < end:
+        for shift in (30, 21, 12):
+            psz = 1 << shift
+            if gpa % psz == 0 and end - gpa >= psz:
+                break
+        if shift < 30:
+            l1.add(gpa >> 30)
+        if shift < 21:
+            l0.add(gpa >> 21)
+        gpa += psz
+    return 16384 + 4096 * (len(l1) + len(l0))
+
+
+def footprint(a):
+    elf = os.path.join(a.build_dir, "rustyvisor.elf")
+    lines = ["## Footprint", ""]
+    if not os.path.exists(elf):
+        return lines + [f"{elf} not built.", ""]
+    secs = size_sections(elf, a.size_tool)
+    alloc = {k: v for k, v in secs.items() if not k.startswith((".debug", ".comment", ".riscv"))}
+    text = sum(v for k, v in alloc.items() if k.startswith((".text", ".rodata", ".srodata")))
+    data = sum(v for k, v in alloc.items() if k.startswith((".data", ".sdata")))
+    bss = sum(v for k, v in alloc.items() if k.startswith((".bss", ".sbss")))
+    guest = alloc.get(".guest_images", 0)
+    other = sum(alloc.values()) - text - data - bss - guest
+    lines += [f"`{os.path.relpath(elf)}` without the embedded guest (`.guest_images`, "
+              f"{guest:,} bytes, left out):", "",
+              "| text (+rodata) | data | bss | other | sections |", "|---:|---:|---:|---:|---|",
+              f"| {text:,} | {data:,} | {bss:,} | {other:,} | "
+              + ", ".join(f"{k} {v:,}" for k, v in alloc.items() if k != ".guest_images")
+              + " |", ""]
+    exprs = ["sizeof(struct vm)", "sizeof(struct vcpu)", "sizeof(((struct vm *)0)->vcpu) / "
+             "sizeof(struct vcpu)", "sizeof(struct vcpu_arch)", "sizeof(struct hart)",
+             "sizeof(hart_stacks) / (sizeof(harts) / sizeof(harts[0]))",
+             "sizeof(harts) / sizeof(harts[0])"]
+    s = gdb_sizes(elf, exprs)
+    vm, vcpu, slots, arch, hart, stack, nharts = (s[e] for e in exprs)
+    na = lambda v: "n/a" if v is None else f"{v:,}"
+    gst = gstage_table_bytes(0x80000000, a.guest_ram_mb << 20)
+    lines += ["| kept | bytes |", "|---|---:|",
+              f"| per VM: `struct vm` (holds {na(slots)} `struct vcpu` slots) | {na(vm)} |",
+              f"| per vCPU: `struct vcpu` (of which `struct vcpu_arch` {na(arch)}) | {na(vcpu)} |",
+              f"| per VM: G-stage tables for {a.guest_ram_mb} MiB at 0x80000000 (16 KiB root "
+              f"+ 4 KiB per GiB, 2 MiB megapages) | {gst:,} |",
+              f"| per physical hart: `struct hart` + stack ({na(nharts)} harts reserved in bss) "
+              f"| {na(hart)} + {na(stack)} |", ""]
+    if vm is None:
+        lines += ["(struct sizes: gdb-multiarch not found or no debug info: `apt-get install "
+                  "gdb-multiarch`)", ""]
+    return lines
+
+
+LINUX_APPEND = "console=ttyS0 earlycon=sbi"
+LINUX_MEM = "256M"
+
+
+def linux_run(a, img, under_hv, icount):
+    """One boot of the Linux guest; returns a dict of figures, or a string saying what failed."""
+    if under_hv:
+        cmd = qemu_cmd(a, "rv64", os.path.join(a.build_dir, "rustyvisor.bin"), initrd=img,
+                       icount=icount, append=f"mem={LINUX_MEM} vcpus=1 -- {LINUX_APPEND}")
+    else:
+        cmd = qemu_cmd(a, "rv64", img, icount=icount, append=LINUX_APPEND, mem=LINUX_MEM)
+    text, secs, err = run(cmd, a.linux_timeout)
+    init = re.search(r"^\[\s*([0-9.]+)\] Run /init as init process", text, re.M)
+    comp = re.search(r"rvinit: compute result ([0-9a-f]+) in ([0-9.]+) ms", text)
+    if err or not init or not comp or "rvinit: powering off" not in text:
+        bad = next((l for l in text.splitlines() if any(f in l for f in FATAL)), None)
+        return err or bad or "markers missing (Run /init, rvinit: compute, rvinit: powering off)"
+    exits = [l[len("rustyvisor: VM vm0 exits:"):].strip() for l in text.splitlines()
+             if l.startswith("rustyvisor: VM vm0 exits:")]
+    return {"init": float(init.group(1)) * 1000, "compute": float(comp.group(2)), "wall": secs,
+            "result": comp.group(1), "exits": exits}
+
+
+def linux_section(a):
+    lines = ["## Real workload: the Linux guest", ""]
+    img = a.linux_image or os.path.join(a.build_dir, "guest-kernels", "linux", "Image")
+    if not os.path.exists(img):
+        return lines + [f"Not measured: `{os.path.relpath(img)}` is not built "
+                        "(guest-kernels/linux, RV_BUILD_LINUX=ON).", ""]
+    # Wall clock: native and rustyvisor runs alternate, so that drift in the host's load
+    # affects both alike. Then one run of each under -icount: exact, in virtual time.
+    wall = {False: [], True: []}
+    problems = []
+    for i in range(a.linux_runs):
+        for hv in (False, True):
+            r = linux_run(a, img, hv, icount=False)
+            if isinstance(r, str):
+                problems.append(f"{'rustyvisor' if hv else 'native'} run {i + 1}: {r}")
+            else:
+                wall[hv].append(r)
+    exact = {hv: linux_run(a, img, hv, icount=True) for hv in (False, True)}
+    for hv, r in exact.items():
+        if isinstance(r, str):
+            problems.append(f"{'rustyvisor' if hv else 'native'} -icount run: {r}")
+    med = lambda runs, k: statistics.median(r[k] for r in runs) if runs else None
+
+    def row(name, n, h, unit, digits=0):
+        ns = "failed" if n is None else f"{n:.{digits}f} {unit}"
+        hs = "failed" if h is None else f"{h:.{digits}f} {unit}"
+        rt = f"{h / n:.2f}x" if n and h else ""
+        return f"| {name} | {ns} | {hs} | {rt} |"
+
+    results = {r["result"] for runs in wall.values() for r in runs}
+    results |= {r["result"] for r in exact.values() if isinstance(r, dict)}
+    lines += [f"`{os.path.relpath(img)}` (`-smp 1`, {LINUX_MEM} of RAM, `{LINUX_APPEND}`), "
+              "natively on OpenSBI and under rustyvisor (`-initrd`, `mem=" + LINUX_MEM +
+              " vcpus=1`); compute result " + ", ".join(sorted(results)) + ".", "",
+              f"Wall clock, no -icount, median of {a.linux_runs} alternating runs each: TCG on "
+              "a shared host, noisy; compare only as a ratio within one run of `bench`.", "",
+              "| metric | native (OpenSBI) | rustyvisor | ratio |", "|---|---:|---:|---:|",
+              row("printk time of `Run /init` (from the timer's start)", med(wall[False], "init"),
+                  med(wall[True], "init"), "ms"),
+              row("rvinit compute loop", med(wall[False], "compute"), med(wall[True], "compute"),
+                  "ms"),
+              row("QEMU start to power-off (host wall clock)", med(wall[False], "wall"),
+                  med(wall[True], "wall"), "s", 2), ""]
+    get = lambda hv, k: exact[hv][k] if isinstance(exact[hv], dict) else None
+    lines += ["Under `-icount shift=0,sleep=off`, one run each: virtual time, 1 ns per "
+              "instruction executed in any mode (idle time jumps to the next timer), exact "
+              "and repeatable.", "",
+              "| metric | native (OpenSBI) | rustyvisor | ratio |", "|---|---:|---:|---:|",
+              row("printk time of `Run /init` (from the timer's start)", get(False, "init"),
+                  get(True, "init"), "ms", 1),
+              row("rvinit compute loop", get(False, "compute"), get(True, "compute"), "ms"), ""]
+    hv_exits = get(True, "exits")
+    if hv_exits:
+        lines += ["Exit counters of the rustyvisor -icount run:", "", "```"]
+        lines += [f"rustyvisor: VM vm0 exits: {e}" for e in hv_exits] + ["```", ""]
+    if problems:
+        lines += ["Failed runs: " + "; ".join(problems), ""]
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description="rustyvisor benchmarks (see docs/performance.md)")
+    ap.add_argument("--build-dir", default="build")
+    ap.add_argument("--qemu", default="qemu-system-riscv64")
+    ap.add_argument("--fw-jump", default="/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin")
+    ap.add_argument("--size-tool", default="riscv64-unknown-elf-size")
+    ap.add_argument("--out", help="report file (default <build-dir>/bench/bench.md)")
+    ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--guest-ram-mb", type=int, default=128)
+    ap.add_argument("--linux-image", help="default <build-dir>/guest-kernels/linux/Image")
+    ap.add_argument("--linux-runs", type=int, default=3)
+    ap.add_argument("--linux-timeout", type=float, default=300)
+    ap.add_argument("--no-linux", action="store_true")
+    ap.add_argument("--logs", action="store_true", help="keep each run's serial log next to the report")
+    a = ap.parse_args()
+    a.build_dir = os.path.abspath(a.build_dir)
+    out = a.out or os.path.join(a.build_dir, "bench", "bench.md")
+
+    version = subprocess.run([a.qemu, "--version"], capture_output=True,
+                             text=True).stdout.splitlines()[0]
+    results = {}
+    for name, cpu in CONFIGS:
+        for hv in (False, True):
+            results[(name, hv)] = bench_run(a, cpu, hv)
+    opensbi = next((r["opensbi"] for r in results.values() if r["opensbi"]), "?")
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+    L = [f"_{now}, {version}, OpenSBI {opensbi} (fw_jump)_", "",
+         "# rustyvisor benchmarks", "",
+         "Instructions per operation (median of 64 after 8 warm-up runs), counted in every "
+         "privilege mode by `instret` under `-icount shift=0,sleep=off`; guest: "
+         "guest-kernels/bench. Ratio: rustyvisor / native.", ""]
+    head = "| operation |"
+    rule = "|---|"
+    for name, _ in CONFIGS:
+        head += f" native, {name} | rustyvisor, {name} | ratio |"
+        rule += "---:|---:|---:|"
+    L += [head, rule]
+    for op, what, _ in OPS:
+        row = f"| {op}: {what} |"
+        for name, _ in CONFIGS:
+            nv, nt = cell(results[(name, False)], op)
+            hv, ht = cell(results[(name, True)], op)
+            row += f" {nt} | {ht} | {ratio(nv, hv)} |"
+        L.append(row)
+    L.append("")
+    # The project's goals, checked on these figures.
+    met, total = [], []
+    for op, _, is_sbi in OPS:
+        if not is_sbi:
+            continue
+        for name, _ in CONFIGS:
+            nv = results[(name, False)]["ops"].get(op, (None,))[0]
+            hv = results[(name, True)]["ops"].get(op, (None,))[0]
+            if nv and hv:
+                total.append(op)
+                if hv * 2 <= nv:
+                    met.append(op)
+    L += [f"Goal, an SBI call answered in at most half of OpenSBI's native instructions: met by "
+          f"{len(met)} of {len(total)} SBI figures.", ""]
+    sstc_exits = " ".join(results[("Sstc", True)]["exits"])
+    irq = re.search(r"irq-timer=(\d+)", sstc_exits)
+    inj = re.search(r"(?:timer-injected=|injected: timer=)(\d+)", sstc_exits)
+    if irq and inj:
+        L += [f"Goal, zero exits for a guest timer with Sstc: host timer interrupts while in the "
+              f"guest {irq.group(1)}, timer interrupts injected {inj.group(1)}; the set_timer SBI "
+              "calls and WFIs the guest makes are exits it asks for (see the counters).", ""]
+    L += ["## Exit counters (rustyvisor, printed when the VM stops)", ""]
+    for name, _ in CONFIGS:
+        L += [f"{name}:", "", "```"] + [f"rustyvisor: VM vm0 exits: {e}"
+                                        for e in results[(name, True)]["exits"]] + ["```", ""]
+    L += footprint(a)
+    if not a.no_linux:
+        L += linux_section(a)
+    failed = False
+    for (name, hv), r in results.items():
+        if r["problems"]:
+            failed = True
+            L += [f"**{'rustyvisor' if hv else 'native'}, {name}: run failed**: "
+                  + "; ".join(r["problems"][:5]), "", "```", " ".join(r["cmd"]), "```", ""]
+    report = "\n".join(L)
+    sys.stdout.write(report + "\n")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(report + "\n")
+    if a.logs:
+        for (name, hv), r in results.items():
+            tag = ("rustyvisor" if hv else "native") + "-" + name.replace(" ", "-").lower()
+            with open(os.path.join(os.path.dirname(out), f"{tag}.log"), "w") as f:
+                f.write(r["log"])
+    sys.stderr.write(f"report written to {out}\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
