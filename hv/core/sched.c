@@ -225,6 +225,14 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   h->slice_start = now();
   h->slice_end = h->slice_start + slice_ticks;
   sched_timer_update(h);
+  /* Alone on the hart, a WFI may simply stall it in VS-mode: no exit, and
+   * any interrupt, the hypervisor's included, ends it. With others waiting,
+   * WFI traps (VTW) so that the vCPU blocks and the hart runs another. A
+   * vCPU that wakes here preempts this one, so the choice is remade. */
+  if (runq_count_runnable(&h->runq, vcpu_runnable) == 1)
+    v->arch.hstatus &= ~HSTATUS_VTW;
+  else
+    v->arch.hstatus |= HSTATUS_VTW;
   __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
   for (;;) {
     vcpu_take_requests(v);

@@ -96,7 +96,8 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   /* A reload starts from clean RAM and devices: nothing of the previous
    * run survives. */
   vdev_init(vm, true);
-  memset((void *)vm->ram_hpa, 0, vm->ram_size);
+  if (vm->reboots) /* frame_alloc() already zeroed it the first time */
+    memset((void *)vm->ram_hpa, 0, vm->ram_size);
   for (int i = 0; i < plan.nseg; i++) {
     const struct image_segment *s = &plan.seg[i];
     memcpy(vm_gpa_to_hva(vm, s->gpa, s->memsz), vm->image + s->offset, s->filesz);
