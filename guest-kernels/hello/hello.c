@@ -125,6 +125,16 @@ void guest_main(unsigned long hartid, const void *fdt) {
         "store at 0x800008: cause %lu tval 0x%lx", cause, tval);
   guest_puts("hello: accesses outside RAM -> access faults\n");
 
+  /* A misaligned atomic: a fault for the guest itself (as natively), never
+   * the end of the VM. */
+  static volatile uint64_t words[2];
+  guest_expect_exception();
+  __asm__ volatile("amoadd.w zero, zero, (%0)" ::"r"((uintptr_t)words + 1) : "memory");
+  bool took = guest_took_exception(&cause, &tval);
+  /* QEMU 7.2 + OpenSBI 1.1 report it as a misaligned load (4), natively too. */
+  CHECK(took && (cause == 4 || cause == 6), "misaligned AMO: took %d cause %lu", took, cause);
+  guest_printf("hello: misaligned AMO -> misaligned exception in the guest (cause %lu)\n", cause);
+
   if (under_hv) {
     /* A hypervisor CSR from VS-mode traps as virtual instruction; the
      * hypervisor turns it into an illegal instruction for the guest. */

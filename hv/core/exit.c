@@ -119,6 +119,15 @@ void vcpu_handle_exit(struct vcpu *v) {
   case EXC_LOAD_GUEST_PAGE_FAULT:
   case EXC_STORE_GUEST_PAGE_FAULT: handle_guest_page_fault(v); break;
   case EXC_VIRTUAL_INST: handle_virtual_insn(v); break;
+  case EXC_INST_ACCESS:
+  case EXC_LOAD_MISALIGNED:
+  case EXC_LOAD_ACCESS:
+  case EXC_STORE_MISALIGNED:
+  case EXC_STORE_ACCESS:
+    /* The guest's own business (e.g. a misaligned AMO in a user process
+     * that OpenSBI handed back): deliver it as the hardware would have. */
+    vcpu_redirect_trap(v, a->scause, a->stval);
+    break;
   default:
     /* Not delegated and not ours: the guest broke the machine's contract. */
     vm_request_stop(v->vm, VM_STOPPING, SBI_SRST_REASON_SYSFAIL,

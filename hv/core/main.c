@@ -26,7 +26,8 @@ static struct vm vm0;
 /* Per-hart hypervisor CSRs (priv spec, H extension): which guest traps and
  * interrupts go straight to VS-mode, which counters the guest may read. */
 void hart_init_hyp(void) {
-  csr_write(CSR_HEDELEG, (1UL << EXC_INST_MISALIGNED) | (1UL << EXC_ILLEGAL_INST) |
+  csr_write(CSR_HEDELEG, (1UL << EXC_INST_MISALIGNED) | (1UL << EXC_LOAD_MISALIGNED) |
+                             (1UL << EXC_STORE_MISALIGNED) | (1UL << EXC_ILLEGAL_INST) |
                              (1UL << EXC_BREAKPOINT) | (1UL << EXC_ECALL_U) |
                              (1UL << EXC_INST_PAGE_FAULT) | (1UL << EXC_LOAD_PAGE_FAULT) |
                              (1UL << EXC_STORE_PAGE_FAULT));

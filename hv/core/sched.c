@@ -58,9 +58,15 @@ void sched_timer_update(struct hart *h) {
       continue;
     if (!hv_use_sstc && v->timer_armed && v->timer_deadline < next)
       next = v->timer_deadline;
+    /* A blocked vCPU's Sstc timer counts only if it can wake it: enabled
+     * (or a system suspend, woken by any interrupt) and still ahead. A past
+     * deadline that wakes nobody would re-fire forever. */
     if (hv_use_sstc && v->wait != WAIT_NONE) {
-      uint64_t d = h->loaded == v ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
-      if (d < next)
+      bool loaded = h->loaded == v;
+      uint64_t d = loaded ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
+      unsigned long vsie = loaded ? csr_read(CSR_VSIE) : v->vsie;
+      bool can_wake = v->wait == WAIT_SYSTEM_SUSPEND || (vsie & (MIP_VSTIP >> 1));
+      if (can_wake && d < next && d > now())
         next = d;
     }
   }
@@ -171,28 +177,43 @@ static void park_vcpus(struct hart *h) {
   for (unsigned i = 0; i < h->runq.n; i++) {
     struct vcpu *v = h->runq.e[i]->item;
     struct vm *vm = v->vm;
-    enum vm_state s = vm->state;
+    enum vm_state s = __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE);
     if (s == VM_RUNNING || s == VM_STOPPED || v->parked)
       continue;
+    /* Under the VM's lock, so that a reboot's vm_load (which unparks every
+     * vCPU and sets VM_RUNNING) is never seen half done. */
+    spin_lock(&vm->lock);
+    s = vm->state;
+    if (s == VM_RUNNING || s == VM_STOPPED || v->parked) {
+      spin_unlock(&vm->lock);
+      continue;
+    }
     vcpu_put(v);
     v->parked = true;
-    if (__atomic_sub_fetch(&vm->unparked, 1, __ATOMIC_SEQ_CST) != 0)
-      continue;
-    if (s == VM_RESETTING) {
-      char err[160];
+    bool last = --vm->unparked == 0;
+    bool rebooted = false;
+    char err[160];
+    if (last && s == VM_RESETTING) {
       vm->reboots++;
-      if (vm_load(vm, err, sizeof(err)) == 0) {
-        for (unsigned j = 0; j < vm->nvcpus; j++)
-          if (vm->vcpu[j].owner != h)
-            hart_kick(vm->vcpu[j].owner);
-        continue;
+      rebooted = vm_load(vm, err, sizeof(err)) == 0;
+      if (!rebooted) {
+        rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
+        vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
       }
-      rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
-      vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
+    }
+    if (last && !rebooted)
+      vm->state = VM_STOPPED;
+    spin_unlock(&vm->lock);
+    if (!last)
+      continue;
+    if (rebooted) {
+      for (unsigned j = 0; j < vm->nvcpus; j++)
+        if (vm->vcpu[j].owner != h)
+          hart_kick(vm->vcpu[j].owner);
+      continue;
     }
     hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
     vm_print_stats(vm);
-    vm->state = VM_STOPPED;
     if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0) {
       hv_log("no VM left: powering off");
       sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);

@@ -112,7 +112,7 @@ void vcpu_request(struct vcpu *v, uint32_t req) {
 /* Owner only: apply the pending requests, to the live CSRs if v is loaded
  * here, else to its saved state (fences then happen at the next load). */
 void vcpu_take_requests(struct vcpu *v) {
-  if (!__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
+  if (!__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) /* pairs with in_guest */
     return;
   bool loaded = this_hart()->loaded == v;
   uint32_t mask = loaded ? ~0U : REQ_VSSIP | REQ_EIP;

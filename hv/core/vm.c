@@ -136,6 +136,9 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   for (unsigned i = 0; i < vm->nvcpus; i++) {
     struct vcpu *v = &vm->vcpu[i];
     vcpu_reset(v, vm->entry, i, vm->fdt_gpa);
+    /* Nothing posted to the previous run survives it. */
+    __atomic_store_n(&v->requests, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->eip, false, __ATOMIC_SEQ_CST);
     v->hsm_state = i == 0 ? SBI_HSM_STATE_START_PENDING : SBI_HSM_STATE_STOPPED;
     v->parked = false;
   }

@@ -86,9 +86,12 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
   if (decode(v, &m)) {
     /* Not a plain load/store (an AMO, an FP access...): the device does
      * not support it, as a real bus would refuse it. */
-    vcpu_redirect_trap(
-        v, v->arch.scause == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS : EXC_STORE_ACCESS,
-        v->arch.stval);
+    unsigned long sc = v->arch.scause;
+    vcpu_redirect_trap(v,
+                       sc == EXC_INST_GUEST_PAGE_FAULT   ? EXC_INST_ACCESS
+                       : sc == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS
+                                                         : EXC_STORE_ACCESS,
+                       v->arch.stval);
     return true;
   }
   uint64_t val = m.store ? (m.reg ? v->arch.x[m.reg] : 0) : 0;
