@@ -105,6 +105,12 @@ static void ring(unsigned long me) {
   if (strict && !wait_until(&ipis[me], ROUNDS))
     guest_printf("FAILED: hart %lu took %lu IPIs, expected %d\n", me, ipis[me], ROUNDS);
   done[me] = 1;
+  /* Nobody stops before everyone is through: a hart that stops while
+   * another still fences "all harts" would never answer (natively, OpenSBI
+   * 1.1 then waits forever). */
+  for (unsigned long h = 0; h < nharts; h++)
+    if (!wait_until(&done[h], 1))
+      guest_printf("FAILED: hart %lu: hart %lu never finished\n", me, h);
 }
 
 void guest_secondary_main(unsigned long hartid, unsigned long opaque) {
