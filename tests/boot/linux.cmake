@@ -16,21 +16,26 @@ add_test(NAME linux.native.image
                  -P ${PROJECT_SOURCE_DIR}/guest-kernels/linux/check_image.cmake)
 set_tests_properties(linux.native.image PROPERTIES LABELS linux FIXTURES_SETUP linux-image)
 
+# The kernel's "console enabled" and "CPUs brought up" lines, in the order they come: hvc0 is
+# registered by a console_initcall, before the secondary harts start; ttyS0 only when the 8250
+# driver probes, after them. Also used by linux_hv.cmake.
+function(linux_console_and_smp_markers out console cpus)
+  set(smp "smp: Brought up 1 node, ${cpus} CPU")
+  set(con "printk: console [${console}] enabled")
+  if(console STREQUAL "hvc0")
+    set(${out} "${con}" "${smp}" PARENT_SCOPE)
+  else()
+    set(${out} "${smp}" "${con}" PARENT_SCOPE)
+  endif()
+endfunction()
+
 # A native boot of the Image with <SMP> harts and console=<CONSOLE>, checking every marker in order.
 function(add_linux_native_test name)
   cmake_parse_arguments(L "" "SMP;CONSOLE" "EXTRA;VIRTIO" ${ARGN})
   if(NOT L_VIRTIO)
     set(L_VIRTIO "rvinit: virtio devices 0")
   endif()
-  # hvc0 is registered by a console_initcall, before the secondary harts start; ttyS0 only
-  # when the 8250 driver probes, after them.
-  set(smp "smp: Brought up 1 node, ${L_SMP} CPU")
-  set(console "printk: console [${L_CONSOLE}] enabled")
-  if(L_CONSOLE STREQUAL "hvc0")
-    set(console_and_smp "${console}" "${smp}")
-  else()
-    set(console_and_smp "${smp}" "${console}")
-  endif()
+  linux_console_and_smp_markers(console_and_smp ${L_CONSOLE} ${L_SMP})
   add_qemu_test(linux.native.${name} KERNEL ${LINUX_IMAGE} SMP ${L_SMP} TIMEOUT 300 LABELS linux
     APPEND "console=${L_CONSOLE} earlycon=sbi"
     EXTRA ${L_EXTRA}
