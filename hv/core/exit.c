@@ -106,6 +106,26 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
   }
 }
 
+/* The ecall fast path, called by trap.S on the host stack while the guest's
+ * CSR context (stvec = vcpu_arch_exit) and its s0-s11 stay in place: nothing
+ * here may trap, so the legacy calls that read guest memory with HLV take the
+ * full exit. Returns 1 when the call is answered and the guest may resume at
+ * once; 0 sends the exit down the full path (marked handled if it was). */
+int vcpu_fast_exit(struct vcpu *v) {
+  unsigned long eid = v->arch.x[REG_A7];
+  if (eid >= SBI_EXT_0_1_SEND_IPI && eid <= SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID)
+    return 0;
+  v->stats.exits++;
+  handle_sbi(v);
+  vcpu_take_requests(v);
+  if (v->preempt || v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED ||
+      v->vm->state != VM_RUNNING) {
+    v->exit_handled = true;
+    return 0;
+  }
+  return 1;
+}
+
 void vcpu_handle_exit(struct vcpu *v) {
   struct vcpu_arch *a = &v->arch;
   v->stats.exits++;

@@ -261,7 +261,10 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
         v->vm->state != VM_RUNNING)
       break;
     vcpu_arch_run(&v->arch);
-    vcpu_handle_exit(v);
+    if (v->exit_handled)
+      v->exit_handled = false;
+    else
+      vcpu_handle_exit(v);
   }
   __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
   h->current = NULL;

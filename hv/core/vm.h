@@ -76,6 +76,7 @@ struct vcpu {
   bool parked;                              /* VM not running: unloaded */
   volatile bool in_guest;                   /* in the inner run loop */
   bool preempt;
+  bool exit_handled; /* the fast path answered the last exit already */
   uint32_t requests; /* REQ_*, set by any hart, taken by the owner */
   volatile bool eip; /* the PLIC's output line for this vCPU (REQ_EIP) */
   /* VS-mode CSRs, live in the hart while loaded. */
@@ -147,6 +148,7 @@ bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable);
 void vcpu_request(struct vcpu *v, uint32_t req);
 void vcpu_take_requests(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v); /* exit.c */
+int vcpu_fast_exit(struct vcpu *v);    /* exit.c, called by trap.S */
 
 /* sched.c */
 void sched_place(struct vcpu *v);

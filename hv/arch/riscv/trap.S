@@ -3,7 +3,9 @@
  * sscratch at the vcpu_arch, loads the guest's registers and srets with
  * hstatus.SPV = 1. Any trap taken while the guest runs lands in
  * vcpu_arch_exit, which saves the guest, restores the host and returns from
- * vcpu_arch_run(). Traps taken in the hypervisor itself go to hv_trap_entry. */
+ * vcpu_arch_run() -- except an ecall that vcpu_fast_exit() answers at once,
+ * which goes back to the guest without leaving the guest's CSR context.
+ * Traps taken in the hypervisor itself go to hv_trap_entry. */
 #include "vcpu_arch.h"
 #include "csr.h"
 
@@ -77,6 +79,8 @@ vcpu_arch_run:
 
 .balign 4
 vcpu_arch_exit:
+  /* Save the registers the C calling convention may clobber (and the
+   * guest's sp, gp, tp); sscratch keeps pointing at the vcpu_arch. */
   csrrw a0, CSR_SSCRATCH, a0
   sd ra, VA_X(1)(a0)
   sd sp, VA_X(2)(a0)
@@ -85,8 +89,6 @@ vcpu_arch_exit:
   sd t0, VA_X(5)(a0)
   sd t1, VA_X(6)(a0)
   sd t2, VA_X(7)(a0)
-  sd s0, VA_X(8)(a0)
-  sd s1, VA_X(9)(a0)
   sd a1, VA_X(11)(a0)
   sd a2, VA_X(12)(a0)
   sd a3, VA_X(13)(a0)
@@ -94,6 +96,59 @@ vcpu_arch_exit:
   sd a5, VA_X(15)(a0)
   sd a6, VA_X(16)(a0)
   sd a7, VA_X(17)(a0)
+  sd t3, VA_X(28)(a0)
+  sd t4, VA_X(29)(a0)
+  sd t5, VA_X(30)(a0)
+  sd t6, VA_X(31)(a0)
+  csrr t0, CSR_SSCRATCH
+  sd t0, VA_X(10)(a0)
+  csrw CSR_SSCRATCH, a0
+  csrr t0, CSR_SEPC
+  sd t0, VA_SEPC(a0)
+  csrr t0, CSR_SCAUSE
+  sd t0, VA_T_SCAUSE(a0)
+
+  /* Fast path for an ecall: call vcpu_fast_exit() on the host stack with the
+   * guest's s0-s11 still live (the callee preserves them). If it answered
+   * and the vCPU may go on, return to the guest at once. */
+  li t1, EXC_ECALL_VS
+  bne t0, t1, 2f
+  ld sp, VA_H_SP(a0)
+  ld gp, VA_H_GP(a0)
+  ld tp, VA_H_TP(a0)
+  call vcpu_fast_exit
+  csrr t0, CSR_SSCRATCH
+  beqz a0, 1f
+  ld t1, VA_SEPC(t0)
+  csrw CSR_SEPC, t1
+  mv a0, t0
+  ld ra, VA_X(1)(a0)
+  ld sp, VA_X(2)(a0)
+  ld gp, VA_X(3)(a0)
+  ld tp, VA_X(4)(a0)
+  ld t0, VA_X(5)(a0)
+  ld t1, VA_X(6)(a0)
+  ld t2, VA_X(7)(a0)
+  ld a1, VA_X(11)(a0)
+  ld a2, VA_X(12)(a0)
+  ld a3, VA_X(13)(a0)
+  ld a4, VA_X(14)(a0)
+  ld a5, VA_X(15)(a0)
+  ld a6, VA_X(16)(a0)
+  ld a7, VA_X(17)(a0)
+  ld t3, VA_X(28)(a0)
+  ld t4, VA_X(29)(a0)
+  ld t5, VA_X(30)(a0)
+  ld t6, VA_X(31)(a0)
+  ld a0, VA_X(10)(a0)
+  sret
+1:
+  mv a0, t0
+2:
+  /* Full exit: the rest of the guest state, then back to vcpu_arch_run's
+   * caller with the host's registers and CSRs. */
+  sd s0, VA_X(8)(a0)
+  sd s1, VA_X(9)(a0)
   sd s2, VA_X(18)(a0)
   sd s3, VA_X(19)(a0)
   sd s4, VA_X(20)(a0)
@@ -104,17 +159,6 @@ vcpu_arch_exit:
   sd s9, VA_X(25)(a0)
   sd s10, VA_X(26)(a0)
   sd s11, VA_X(27)(a0)
-  sd t3, VA_X(28)(a0)
-  sd t4, VA_X(29)(a0)
-  sd t5, VA_X(30)(a0)
-  sd t6, VA_X(31)(a0)
-  csrr t0, CSR_SSCRATCH
-  sd t0, VA_X(10)(a0)
-
-  csrr t0, CSR_SEPC
-  sd t0, VA_SEPC(a0)
-  csrr t0, CSR_SCAUSE
-  sd t0, VA_T_SCAUSE(a0)
   csrr t0, CSR_STVAL
   sd t0, VA_T_STVAL(a0)
   csrr t0, CSR_HTVAL
