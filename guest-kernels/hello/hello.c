@@ -142,6 +142,14 @@ void guest_main(unsigned long hartid, const void *fdt) {
     __asm__ volatile("csrr t0, 0x600" ::: "t0"); /* hstatus */
     CHECK(guest_took_exception(&cause, &tval) && cause == 2, "hstatus read: cause %lu", cause);
     guest_puts("hello: hypervisor CSR access -> illegal instruction\n");
+
+    /* An atomic on an emulated device register: no device model takes
+     * one, so the guest gets a store access fault, not a confused UART. */
+    guest_expect_exception();
+    __asm__ volatile("amoswap.w zero, zero, (%0)" ::"r"(0x10000000UL) : "memory");
+    CHECK(guest_took_exception(&cause, &tval) && cause == 7 && tval == 0x10000000,
+          "AMO on the UART: cause %lu tval 0x%lx", cause, tval);
+    guest_puts("hello: AMO on an emulated device -> store access fault\n");
   }
 
   /* Console input: a line typed on the console (the boot tests type one)

@@ -52,18 +52,21 @@ static void update_irqs(struct vm *vm) {
 
 /* Decode the trapped access: the transformed instruction from htinst when
  * the hardware gives one, otherwise the instruction itself read with HLVX. */
-static int decode(struct vcpu *v, struct mmio_insn *m) {
+static int decode(struct vcpu *v, struct mmio_insn *m, uint32_t *raw) {
   uint32_t insn;
   unsigned len;
   if (insn_from_htinst(v->arch.htinst, &insn, &len) == 0) {
+    *raw = insn;
     if (insn_decode_mmio(insn, m))
       return -1;
     m->len = len;
     return 0;
   }
-  insn = guest_fetch_insn(v);
+  insn = *raw = guest_fetch_insn(v);
   return insn ? insn_decode_mmio(insn, m) : -1;
 }
+
+#define OPCODE_AMO 0x2f
 
 static uint64_t extend(uint64_t val, const struct mmio_insn *m) {
   unsigned bits = m->width * 8;
@@ -83,14 +86,17 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
   if (!plic && !uart)
     return false;
   struct mmio_insn m;
-  if (decode(v, &m)) {
+  uint32_t raw = 0;
+  if (decode(v, &m, &raw)) {
     /* Not a plain load/store (an AMO, an FP access...): the device does
-     * not support it, as a real bus would refuse it. */
+     * not support it, as a real bus would refuse it. An AMO is a store/AMO
+     * access even when the hardware reports its load half's fault. */
     unsigned long sc = v->arch.scause;
+    bool amo = (raw & 0x7f) == OPCODE_AMO;
     vcpu_redirect_trap(v,
-                       sc == EXC_INST_GUEST_PAGE_FAULT   ? EXC_INST_ACCESS
-                       : sc == EXC_LOAD_GUEST_PAGE_FAULT ? EXC_LOAD_ACCESS
-                                                         : EXC_STORE_ACCESS,
+                       sc == EXC_INST_GUEST_PAGE_FAULT           ? EXC_INST_ACCESS
+                       : sc == EXC_LOAD_GUEST_PAGE_FAULT && !amo ? EXC_LOAD_ACCESS
+                                                                 : EXC_STORE_ACCESS,
                        v->arch.stval);
     return true;
   }
