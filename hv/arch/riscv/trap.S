@@ -9,6 +9,43 @@
 #include "vcpu_arch.h"
 #include "csr.h"
 
+/* The guest registers the C calling convention may clobber (all but a0,
+ * which carries the vcpu_arch pointer), and the guest's s0-s11. */
+.macro GUEST_CALLER op
+  \op ra, VA_X(1)(a0)
+  \op sp, VA_X(2)(a0)
+  \op gp, VA_X(3)(a0)
+  \op tp, VA_X(4)(a0)
+  \op t0, VA_X(5)(a0)
+  \op t1, VA_X(6)(a0)
+  \op t2, VA_X(7)(a0)
+  \op a1, VA_X(11)(a0)
+  \op a2, VA_X(12)(a0)
+  \op a3, VA_X(13)(a0)
+  \op a4, VA_X(14)(a0)
+  \op a5, VA_X(15)(a0)
+  \op a6, VA_X(16)(a0)
+  \op a7, VA_X(17)(a0)
+  \op t3, VA_X(28)(a0)
+  \op t4, VA_X(29)(a0)
+  \op t5, VA_X(30)(a0)
+  \op t6, VA_X(31)(a0)
+.endm
+.macro GUEST_S op
+  \op s0, VA_X(8)(a0)
+  \op s1, VA_X(9)(a0)
+  \op s2, VA_X(18)(a0)
+  \op s3, VA_X(19)(a0)
+  \op s4, VA_X(20)(a0)
+  \op s5, VA_X(21)(a0)
+  \op s6, VA_X(22)(a0)
+  \op s7, VA_X(23)(a0)
+  \op s8, VA_X(24)(a0)
+  \op s9, VA_X(25)(a0)
+  \op s10, VA_X(26)(a0)
+  \op s11, VA_X(27)(a0)
+.endm
+
 .section .text
 .balign 4
 .global vcpu_arch_run
@@ -44,36 +81,8 @@ vcpu_arch_run:
   ld t0, VA_SEPC(a0)
   csrw CSR_SEPC, t0
 
-  ld ra, VA_X(1)(a0)
-  ld sp, VA_X(2)(a0)
-  ld gp, VA_X(3)(a0)
-  ld tp, VA_X(4)(a0)
-  ld t0, VA_X(5)(a0)
-  ld t1, VA_X(6)(a0)
-  ld t2, VA_X(7)(a0)
-  ld s0, VA_X(8)(a0)
-  ld s1, VA_X(9)(a0)
-  ld a1, VA_X(11)(a0)
-  ld a2, VA_X(12)(a0)
-  ld a3, VA_X(13)(a0)
-  ld a4, VA_X(14)(a0)
-  ld a5, VA_X(15)(a0)
-  ld a6, VA_X(16)(a0)
-  ld a7, VA_X(17)(a0)
-  ld s2, VA_X(18)(a0)
-  ld s3, VA_X(19)(a0)
-  ld s4, VA_X(20)(a0)
-  ld s5, VA_X(21)(a0)
-  ld s6, VA_X(22)(a0)
-  ld s7, VA_X(23)(a0)
-  ld s8, VA_X(24)(a0)
-  ld s9, VA_X(25)(a0)
-  ld s10, VA_X(26)(a0)
-  ld s11, VA_X(27)(a0)
-  ld t3, VA_X(28)(a0)
-  ld t4, VA_X(29)(a0)
-  ld t5, VA_X(30)(a0)
-  ld t6, VA_X(31)(a0)
+  GUEST_CALLER ld
+  GUEST_S ld
   ld a0, VA_X(10)(a0)
   sret
 
@@ -82,24 +91,7 @@ vcpu_arch_exit:
   /* Save the registers the C calling convention may clobber (and the
    * guest's sp, gp, tp); sscratch keeps pointing at the vcpu_arch. */
   csrrw a0, CSR_SSCRATCH, a0
-  sd ra, VA_X(1)(a0)
-  sd sp, VA_X(2)(a0)
-  sd gp, VA_X(3)(a0)
-  sd tp, VA_X(4)(a0)
-  sd t0, VA_X(5)(a0)
-  sd t1, VA_X(6)(a0)
-  sd t2, VA_X(7)(a0)
-  sd a1, VA_X(11)(a0)
-  sd a2, VA_X(12)(a0)
-  sd a3, VA_X(13)(a0)
-  sd a4, VA_X(14)(a0)
-  sd a5, VA_X(15)(a0)
-  sd a6, VA_X(16)(a0)
-  sd a7, VA_X(17)(a0)
-  sd t3, VA_X(28)(a0)
-  sd t4, VA_X(29)(a0)
-  sd t5, VA_X(30)(a0)
-  sd t6, VA_X(31)(a0)
+  GUEST_CALLER sd
   csrr t0, CSR_SSCRATCH
   sd t0, VA_X(10)(a0)
   csrw CSR_SSCRATCH, a0
@@ -122,24 +114,7 @@ vcpu_arch_exit:
   ld t1, VA_SEPC(t0)
   csrw CSR_SEPC, t1
   mv a0, t0
-  ld ra, VA_X(1)(a0)
-  ld sp, VA_X(2)(a0)
-  ld gp, VA_X(3)(a0)
-  ld tp, VA_X(4)(a0)
-  ld t0, VA_X(5)(a0)
-  ld t1, VA_X(6)(a0)
-  ld t2, VA_X(7)(a0)
-  ld a1, VA_X(11)(a0)
-  ld a2, VA_X(12)(a0)
-  ld a3, VA_X(13)(a0)
-  ld a4, VA_X(14)(a0)
-  ld a5, VA_X(15)(a0)
-  ld a6, VA_X(16)(a0)
-  ld a7, VA_X(17)(a0)
-  ld t3, VA_X(28)(a0)
-  ld t4, VA_X(29)(a0)
-  ld t5, VA_X(30)(a0)
-  ld t6, VA_X(31)(a0)
+  GUEST_CALLER ld
   ld a0, VA_X(10)(a0)
   sret
 1:
@@ -147,18 +122,7 @@ vcpu_arch_exit:
 2:
   /* Full exit: the rest of the guest state, then back to vcpu_arch_run's
    * caller with the host's registers and CSRs. */
-  sd s0, VA_X(8)(a0)
-  sd s1, VA_X(9)(a0)
-  sd s2, VA_X(18)(a0)
-  sd s3, VA_X(19)(a0)
-  sd s4, VA_X(20)(a0)
-  sd s5, VA_X(21)(a0)
-  sd s6, VA_X(22)(a0)
-  sd s7, VA_X(23)(a0)
-  sd s8, VA_X(24)(a0)
-  sd s9, VA_X(25)(a0)
-  sd s10, VA_X(26)(a0)
-  sd s11, VA_X(27)(a0)
+  GUEST_S sd
   csrr t0, CSR_STVAL
   sd t0, VA_T_STVAL(a0)
   csrr t0, CSR_HTVAL
