@@ -44,4 +44,5 @@ function(add_guest_kernel name)
     INCLUDES ${common} ${PROJECT_SOURCE_DIR}/sbi-proxy/include ${PROJECT_SOURCE_DIR}/hv/lib
              ${PROJECT_SOURCE_DIR}/hv/include
     DEFINES ${ARG_DEFINES})
+  set_property(GLOBAL APPEND PROPERTY RV_GUEST_KERNELS ${name})
 endfunction()

@@ -1,17 +1,20 @@
 #include "console.h"
 #include "../drivers/plic.h"
 #include "../drivers/uart8250.h"
+#include "../lib/conmux.h"
 #include "../lib/fdt.h"
 #include "../lib/printf.h"
 #include "../lib/spinlock.h"
 #include "sbi_call.h"
 #include <stdarg.h>
 
-/* Guarded by console_lock: the backend and every write to it. */
+/* Guarded by console_lock: the backend, the multiplexer and every write. */
 static spinlock_t console_lock = SPINLOCK_INIT;
 static struct uart8250 uart;
 static int have_uart;
 static bool rx_irq;
+static void emit(void *ctx, const char *s, size_t n);
+static struct conmux mux = {.emit = emit};
 
 void vm_console_input(char c); /* vm.c */
 
@@ -34,13 +37,32 @@ static void put_raw(char c) {
     sbi_host_putchar(c);
 }
 
-void console_write(const char *s, size_t n) {
-  spin_lock(&console_lock);
+/* The multiplexer's output: a terminal wants "\r\n" (console_lock held). */
+static void emit(void *ctx, const char *s, size_t n) {
+  (void)ctx;
   for (size_t i = 0; i < n; i++) {
     if (s[i] == '\n')
       put_raw('\r');
     put_raw(s[i]);
   }
+}
+
+void console_vm_write(struct conmux_stream *st, bool live, const char *s, size_t n) {
+  spin_lock(&console_lock);
+  conmux_write(&mux, st, live, s, n);
+  spin_unlock(&console_lock);
+}
+
+void console_vm_flush(struct conmux_stream *st) {
+  spin_lock(&console_lock);
+  conmux_flush(&mux, st);
+  spin_unlock(&console_lock);
+}
+
+/* A line of the hypervisor's own. */
+static void console_write_line(const char *s, size_t n) {
+  spin_lock(&console_lock);
+  conmux_write_line(&mux, s, n);
   spin_unlock(&console_lock);
 }
 
@@ -78,14 +100,14 @@ void console_handle_irq(void) {
 }
 
 static void vprint(const char *prefix, const char *fmt, va_list ap, int newline) {
-  char buf[256];
+  char buf[320];
   int n = rv_snprintf(buf, sizeof(buf), "%s", prefix);
   n += rv_vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
   if (n > (int)sizeof(buf) - 2)
     n = (int)sizeof(buf) - 2;
   if (newline)
     buf[n++] = '\n';
-  console_write(buf, (size_t)n);
+  console_write_line(buf, (size_t)n);
 }
 
 void hv_printf(const char *fmt, ...) {

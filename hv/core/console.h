@@ -1,6 +1,7 @@
 /* The hypervisor's console: the host UART named by the FDT's stdout-path,
- * or SBI legacy putchar until (or unless) there is one. Output is written a
- * line at a time under one lock, so lines from different harts never mix. */
+ * or SBI legacy putchar until (or unless) there is one. The VMs' output
+ * streams and the hypervisor's lines share it through a multiplexer
+ * (lib/conmux.h) under one lock, so lines never mix mid-line. */
 #ifndef RV_CONSOLE_H
 #define RV_CONSOLE_H
 #include <stdbool.h>
@@ -9,7 +10,10 @@
 
 void console_use_uart(uintptr_t base, unsigned reg_shift, unsigned reg_width);
 const char *console_backend(void);
-void console_write(const char *s, size_t n);
+struct conmux_stream;
+/* A VM's output (live: the VM has the keyboard, show partial lines). */
+void console_vm_write(struct conmux_stream *st, bool live, const char *s, size_t n);
+void console_vm_flush(struct conmux_stream *st);
 int console_getc(void);
 /* Interrupt-driven input: the UART raises its receive interrupt through the
  * host PLIC to the boot hart, which hands every byte to vm_console_input().

@@ -11,6 +11,7 @@
 #define HART_STACK_SIZE 16384
 
 struct vcpu;
+struct vm;
 
 struct hart {
   uint64_t stack_top; /* first: entry.S loads sp from it */
@@ -20,9 +21,11 @@ struct hart {
    * made by other harts) of every vCPU placed on this hart. */
   spinlock_t lock;
   struct runq runq;
+  uint64_t load; /* weights of the vCPUs placed here (boot hart, at boot) */
   /* Owner-only (this hart): */
   struct vcpu *loaded;  /* vCPU whose VS CSRs are live in this hart */
   struct vcpu *current; /* vCPU in the inner run loop, or NULL */
+  struct vm *last_vm;   /* VM whose hgatp this hart used last */
   uint64_t slice_start, slice_end;
   uint64_t timer_programmed;
   unsigned long access_fault_cause; /* last fault of a guest_mem accessor */

@@ -2,7 +2,9 @@
  * H extension, set up the frame allocator and the hart's hypervisor CSRs,
  * build the VM and run it. */
 #include "../arch/riscv/csr.h"
+#include "../dev/vdev.h"
 #include "../lib/printf.h"
+#include "config.h"
 #include "console.h"
 #include "frame.h"
 #include "guest_mem.h"
@@ -19,9 +21,11 @@ bool hv_use_sstc;
 unsigned hv_vmid_bits;
 
 extern const uint8_t guest_image_start[], guest_image_end[];
+extern const uint8_t config_blob_start[], config_blob_end[];
 void sbi_env_cache_machine_ids(void);
 
-static struct vm vm0;
+static struct vm vms[CFG_MAX_VMS];
+static struct hv_config config;
 
 /* Per-hart hypervisor CSRs (priv spec, H extension): which guest traps and
  * interrupts go straight to VS-mode, which counters the guest may read. */
@@ -77,6 +81,106 @@ static void print_banner(void) {
   hv_log("console: %s", console_backend());
 }
 
+static void report_config(void *ctx, const char *vm, const char *msg) {
+  if (vm)
+    hv_log("config (%s): VM %s rejected: %s", (const char *)ctx, vm, msg);
+  else
+    hv_log("config (%s): error: %s", (const char *)ctx, msg);
+}
+
+/* Without a configuration: one VM, "vm0", shaped by the -append options,
+ * running the -initrd image or else the embedded one. */
+static int default_config(const struct hv_options *opt, struct hv_config *c) {
+  struct vm_spec *s = &c->vm[0];
+  memset(c, 0, sizeof(*c));
+  c->nvms = 1;
+  rv_snprintf(s->name, sizeof(s->name), "vm0");
+  s->mem_base = CFG_DEFAULT_MEM_BASE;
+  s->mem_size = opt->mem ? opt->mem : VM_DEFAULT_RAM;
+  s->nvcpus = opt->vcpus ? opt->vcpus : 1;
+  s->bootargs = opt->have_guest_args ? opt->guest_args : "";
+  s->devices = CFG_DEV_UART;
+  s->weight = CFG_WEIGHT_DEFAULT;
+  if (plat.initrd_end) {
+    s->kernel = CFG_KERNEL_INITRD;
+  } else {
+    s->kernel = CFG_KERNEL_EMBEDDED;
+    s->image = guest_image_start;
+    s->image_size = (size_t)(guest_image_end - guest_image_start);
+  }
+  if (s->kernel == CFG_KERNEL_EMBEDDED && !s->image_size) {
+    hv_log("error: no guest image: embed one (-DRV_GUEST=file) or pass one with -initrd");
+    return -1;
+  }
+  return 0;
+}
+
+/* The configuration: embedded at build time (-DRV_CONFIG=file.dts), else
+ * an -initrd that is one, else the default single VM. */
+static int setup_config(const struct hv_options *opt, struct hv_config *c) {
+  const void *blob = NULL;
+  size_t size = 0;
+  const char *src = NULL;
+  const void *initrd = (const void *)(uintptr_t)plat.initrd_start;
+  size_t initrd_size = plat.initrd_end - plat.initrd_start;
+  if ((size_t)(config_blob_end - config_blob_start) > 0) {
+    blob = config_blob_start;
+    size = (size_t)(config_blob_end - config_blob_start);
+    src = "embedded";
+  } else if (initrd_size && config_is_config(initrd, initrd_size)) {
+    blob = initrd;
+    size = initrd_size;
+    src = "initrd";
+  }
+  if (!blob)
+    return default_config(opt, c);
+  if (opt->mem || opt->vcpus || opt->have_guest_args) {
+    hv_log("error: -append mem=, vcpus= and -- shape the default VM only; with a configuration "
+           "(%s), say it there",
+           src);
+    return -1;
+  }
+  static const struct region busy[] = {
+      {VDEV_PLIC_BASE, VDEV_PLIC_BASE + VPLIC_WINDOW_SIZE},
+      {VDEV_UART_BASE, VDEV_UART_BASE + VDEV_UART_SIZE},
+  };
+  struct cfg_limits lim = {
+      .nharts = hart_count,
+      .host_mem = frame_free_bytes(),
+      .busy = busy,
+      .nbusy = sizeof(busy) / sizeof(busy[0]),
+  };
+  hv_log("config: %s, %lu bytes", src, (unsigned long)size);
+  if (config_parse(blob, size, &lim, c, report_config, (void *)src))
+    return -1;
+  if (src[0] == 'i') /* the initrd is the configuration, not a kernel */
+    plat.initrd_start = plat.initrd_end = 0;
+  return 0;
+}
+
+/* Create every configured VM whose kernel can be found; a VM that fails is
+ * reported and the others go on. */
+static void create_vms(struct hv_config *c) {
+  char err[192];
+  for (unsigned i = 0; i < c->nvms; i++) {
+    struct vm_spec *s = &c->vm[i];
+    if (s->kernel == CFG_KERNEL_INITRD) {
+      if (!plat.initrd_end) {
+        hv_log("error: VM %s: property 'kernel-source': no kernel image was given with -initrd",
+               s->name);
+        continue;
+      }
+      s->image = (const uint8_t *)(uintptr_t)plat.initrd_start;
+      s->image_size = plat.initrd_end - plat.initrd_start;
+    } else if (s->kernel == CFG_KERNEL_DISK) {
+      hv_log("error: VM %s: property 'kernel-source': no virtio-blk disk driver", s->name);
+      continue;
+    }
+    if (vm_create(&vms[vm_count], vm_count, s, c->nvms > 1, err, sizeof(err)))
+      hv_log("error: VM %s: %s", s->name, err);
+  }
+}
+
 void hv_main(unsigned long hartid, const void *fdt) {
   char err[192];
   if (platform_probe(fdt, hartid, err, sizeof(err)))
@@ -105,32 +209,20 @@ void hv_main(unsigned long hartid, const void *fdt) {
   hv_log("free memory: %lu MiB, VMID bits: %u", (unsigned long)(frame_free_bytes() >> 20),
          hv_vmid_bits);
 
-  struct vm_config cfg = {
-      .name = "vm0",
-      .ram_size = opt.mem ? opt.mem : VM_DEFAULT_RAM,
-      .nvcpus = opt.vcpus ? opt.vcpus : 1,
-      .bootargs = opt.have_guest_args ? opt.guest_args : "",
-  };
-  if (plat.initrd_end) {
-    cfg.image = (const uint8_t *)(uintptr_t)plat.initrd_start;
-    cfg.image_size = plat.initrd_end - plat.initrd_start;
-    cfg.image_source = "initrd";
-  } else {
-    cfg.image = guest_image_start;
-    cfg.image_size = (size_t)(guest_image_end - guest_image_start);
-    cfg.image_source = "embedded";
-  }
-  if (!cfg.image_size) {
-    hv_log("error: no guest image: embed one (-DRV_GUEST=file) or pass one with -initrd");
-    power_off(SBI_SRST_REASON_SYSFAIL);
-  }
   smp_boot_secondaries();
   hv_log("harts running the hypervisor: %u", hart_count);
-  if (vm_create(&vm0, 0, &cfg, err, sizeof(err))) {
-    hv_log("error: VM %s: %s", cfg.name, err);
+  if (setup_config(&opt, &config))
+    power_off(SBI_SRST_REASON_SYSFAIL);
+  create_vms(&config);
+  if (!vm_count) {
+    hv_log("error: no VM could be created");
     power_off(SBI_SRST_REASON_SYSFAIL);
   }
-  vm_console_focus = &vm0;
+  vm_console_set_focus(vm_list[0]);
+  if (vm_count > 1)
+    hv_log("console: %u VMs; Ctrl-\\ n gives the keyboard to the next one, Ctrl-\\ ? lists "
+           "them",
+           vm_count);
   if (console_enable_rx_irq(fdt, hartid))
     csr_set(CSR_SIE, MIP_SEIP); /* the UART's interrupt comes to this hart */
   else

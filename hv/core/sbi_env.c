@@ -35,8 +35,7 @@ int sbi_env_guest_read_ulong(struct vcpu *v, unsigned long gva, unsigned long *o
 }
 
 void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
-  (void)v;
-  console_write(s, n);
+  vm_console_output(v->vm, s, n);
 }
 
 int sbi_env_console_getc(struct vcpu *v) {

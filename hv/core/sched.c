@@ -12,7 +12,6 @@
 #include "vm.h"
 
 static uint64_t slice_ticks = 50000;
-static unsigned next_placement;
 
 uint64_t sched_slice_ticks(void) { return slice_ticks; }
 
@@ -26,12 +25,20 @@ static bool vcpu_runnable(void *item) {
   return (s == SBI_HSM_STATE_STARTED || s == SBI_HSM_STATE_START_PENDING) && v->wait == WAIT_NONE;
 }
 
-/* Put v on a hart, round-robin over the harts in order of placement. */
+/* Put v for good on the hart its VM may use (hart-affinity) that carries
+ * the least weight so far; ties go to the lowest index, so the vCPUs of
+ * one VM spread over the harts in order. */
 void sched_place(struct vcpu *v) {
-  struct hart *h = &harts[next_placement++ % hart_count];
+  struct hart *h = NULL;
+  for (unsigned i = 0; i < hart_count; i++)
+    if ((!v->vm->affinity || (v->vm->affinity & (1U << i))) && (!h || harts[i].load < h->load))
+      h = &harts[i];
+  if (!h) /* the configuration checked the affinity against hart_count */
+    hv_panic("VM %s: no hart for vCPU %u", v->vm->name, v->id);
   v->owner = h;
   v->rq.item = v;
-  v->rq.weight = RUNQ_WEIGHT_DEFAULT;
+  v->rq.weight = v->vm->weight * RUNQ_WEIGHT_DEFAULT / CFG_WEIGHT_DEFAULT;
+  h->load += v->rq.weight;
   spin_lock(&h->lock);
   int r = runq_add(&h->runq, &v->rq);
   spin_unlock(&h->lock);

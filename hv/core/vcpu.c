@@ -54,6 +54,13 @@ void vcpu_load(struct vcpu *v) {
   if (h->loaded)
     vcpu_put(h->loaded);
   csr_write(CSR_HGATP, v->vm->hgatp);
+  /* Another VM with the same VMID ran here last: its G-stage translations
+   * may still be cached under that VMID. */
+  if (h->last_vm != v->vm) {
+    if (h->last_vm && h->last_vm->vmid == v->vm->vmid)
+      hfence_gvma_vmid(v->vm->vmid);
+    h->last_vm = v->vm;
+  }
   csr_write(CSR_VSSTATUS, v->vsstatus);
   csr_write(CSR_VSIE, v->vsie);
   csr_write(CSR_VSTVEC, v->vstvec);

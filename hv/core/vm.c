@@ -13,13 +13,66 @@
 #include <string.h>
 
 unsigned vm_live_count;
-struct vm *vm_console_focus; /* the VM that receives console input */
+struct vm *vm_list[CFG_MAX_VMS];
+unsigned vm_count;
+static struct vm *console_focus; /* the VM that receives console input */
+static struct conmux_input console_in;
 
-/* A byte from the console (boot hart, host external interrupt). */
+/* A VM's output is line-buffered, so that whole lines of different VMs
+ * follow each other; only the focused VM, while someone types to it (a key
+ * in the last 2 s), shows partial lines at once: echo and prompts. */
+void vm_console_output(struct vm *vm, const char *s, size_t n) {
+  uint64_t key = __atomic_load_n(&vm->con_last_key, __ATOMIC_RELAXED); /* 0: never */
+  bool live = vm == __atomic_load_n(&console_focus, __ATOMIC_RELAXED) && key &&
+              csr_read(CSR_TIME) - key < 2ULL * plat.timebase;
+  console_vm_write(&vm->con, live, s, n);
+}
+
+void vm_console_set_focus(struct vm *vm) {
+  __atomic_store_n(&console_focus, vm, __ATOMIC_RELEASE);
+  console_vm_flush(&vm->con); /* its unfinished line: a prompt, say */
+  if (vm_count > 1)
+    hv_log("console input goes to VM %u (%s) now", vm->id, vm->name);
+}
+
+static void console_help(void) {
+  hv_log("console keys: Ctrl-\\ n: next VM, Ctrl-\\ 0-9: VM by number, Ctrl-\\ ?: this list, "
+         "Ctrl-\\ Ctrl-\\: a Ctrl-\\ for the guest");
+  static const char *const state[] = {"running", "stopping", "rebooting", "stopped"};
+  for (unsigned i = 0; i < vm_count; i++)
+    hv_log("  VM %u (%s): %s%s", i, vm_list[i]->name, state[vm_list[i]->state],
+           vm_list[i] == console_focus ? ", has the console" : "");
+}
+
+/* A byte from the console (boot hart, host external interrupt): for the
+ * focused VM, or a console key (lib/conmux.h). */
 void vm_console_input(char c) {
-  struct vm *vm = __atomic_load_n(&vm_console_focus, __ATOMIC_ACQUIRE);
-  if (vm && vm->state == VM_RUNNING)
-    vdev_console_input(vm, (uint8_t)c);
+  char out[2];
+  int n;
+  unsigned idx = 0;
+  struct vm *vm = console_focus;
+  switch (conmux_input(&console_in, c, out, &n, &idx)) {
+  case CONMUX_DELIVER:
+    if (!vm || vm->state != VM_RUNNING)
+      break;
+    __atomic_store_n(&vm->con_last_key, csr_read(CSR_TIME) | 1, __ATOMIC_RELAXED);
+    console_vm_flush(&vm->con); /* the prompt the key answers */
+    for (int i = 0; i < n; i++)
+      vdev_console_input(vm, (uint8_t)out[i]);
+    break;
+  case CONMUX_NONE: break;
+  case CONMUX_FOCUS_NEXT:
+    if (vm_count)
+      vm_console_set_focus(vm_list[vm ? (vm->id + 1) % vm_count : 0]);
+    break;
+  case CONMUX_FOCUS_VM:
+    if (idx < vm_count)
+      vm_console_set_focus(vm_list[idx]);
+    else
+      hv_log("console: there is no VM %u (VMs 0-%u)", idx, vm_count - 1);
+    break;
+  case CONMUX_HELP: console_help(); break;
+  }
 }
 
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len) {
@@ -29,18 +82,33 @@ void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len) {
   return (void *)(vm->ram_hpa + (gpa - vm->ram_base));
 }
 
-int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err, size_t errlen) {
+/* VMIDs 1..2^bits-1 in turn; VMs that share one (more VMs than VMIDs, or
+ * none implemented) are told apart by a G-stage flush when a hart switches
+ * between them (vcpu_load). */
+static unsigned vmid_for(unsigned id) {
+  unsigned n = (1U << hv_vmid_bits) - 1;
+  return n ? 1 + id % n : 0;
+}
+
+int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label, char *err,
+              size_t errlen) {
   memset(vm, 0, sizeof(*vm));
   vm->id = id;
-  rv_snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
-  vm->vmid = (id + 1) & ((1U << hv_vmid_bits) - 1);
-  vm->ram_base = VM_RAM_BASE;
-  vm->ram_size = cfg->ram_size;
-  vm->nvcpus = cfg->nvcpus;
-  vm->image = cfg->image;
-  vm->image_size = cfg->image_size;
-  vm->image_source = cfg->image_source;
-  rv_snprintf(vm->bootargs, sizeof(vm->bootargs), "%s", cfg->bootargs ? cfg->bootargs : "");
+  rv_snprintf(vm->name, sizeof(vm->name), "%s", spec->name);
+  vm->vmid = vmid_for(id);
+  vm->ram_base = spec->mem_base;
+  vm->ram_size = spec->mem_size;
+  vm->nvcpus = spec->nvcpus;
+  vm->image = spec->image;
+  vm->image_size = spec->image_size;
+  vm->image_source = config_kernel_name(spec->kernel);
+  vm->devices = spec->devices;
+  vm->affinity = spec->affinity;
+  vm->weight = spec->weight;
+  rv_snprintf(vm->bootargs, sizeof(vm->bootargs), "%s", spec->bootargs ? spec->bootargs : "");
+  char lbl[CONMUX_LABEL_MAX];
+  rv_snprintf(lbl, sizeof(lbl), "[%s] ", vm->name);
+  conmux_stream_init(&vm->con, label ? lbl : "");
 
   /* 2 MiB aligned, so the G-stage maps it with megapages. */
   vm->ram_hpa = (uintptr_t)frame_alloc(vm->ram_size, 2UL << 20);
@@ -51,14 +119,11 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err
   }
   vm->gs.root = (uint64_t *)(uintptr_t)frame_alloc(GSTAGE_ROOT_SIZE, GSTAGE_ROOT_SIZE);
   vm->gs.alloc_table = frame_alloc_table;
-  if (!vm->gs.root) {
-    rv_snprintf(err, errlen, "cannot allocate the G-stage root table");
-    return -1;
-  }
-  int r = gstage_map(&vm->gs, vm->ram_base, vm->ram_hpa, vm->ram_size, GSTAGE_RWX);
+  int r = vm->gs.root ? gstage_map(&vm->gs, vm->ram_base, vm->ram_hpa, vm->ram_size, GSTAGE_RWX)
+                      : GSTAGE_ERR_NOMEM;
   if (r != GSTAGE_OK) {
     rv_snprintf(err, errlen, "G-stage mapping of guest RAM failed (%d)", r);
-    return -1;
+    goto fail;
   }
   vm->hgatp = gstage_hgatp(&vm->gs, vm->vmid);
   hfence_gvma_vmid(vm->vmid);
@@ -67,11 +132,19 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err
     vm->vcpu[i].id = i;
   }
   if (vm_load(vm, err, errlen))
-    return -1;
+    goto fail;
   __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
+  vm_list[vm_count++] = vm;
   for (unsigned i = 0; i < vm->nvcpus; i++)
     sched_place(&vm->vcpu[i]);
   return 0;
+fail:
+  /* Its RAM goes back to the pool for the VMs after it (the few G-stage
+   * tables below the root are not reclaimed). */
+  frame_free(vm->ram_hpa, vm->ram_size);
+  if (vm->gs.root)
+    frame_free((uintptr_t)vm->gs.root, GSTAGE_ROOT_SIZE);
+  return -1;
 }
 
 int vm_load(struct vm *vm, char *err, size_t errlen) {
@@ -95,7 +168,7 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   }
   /* A reload starts from clean RAM and devices: nothing of the previous
    * run survives. */
-  vdev_init(vm, true);
+  vdev_init(vm, vm->devices & CFG_DEV_UART);
   if (vm->reboots) /* frame_alloc() already zeroed it the first time */
     memset((void *)vm->ram_hpa, 0, vm->ram_size);
   for (int i = 0; i < plan.nseg; i++) {

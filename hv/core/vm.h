@@ -4,7 +4,9 @@
 #include "../arch/riscv/gstage.h"
 #include "../arch/riscv/vcpu_arch.h"
 #include "../dev/vdev.h"
+#include "../lib/conmux.h"
 #include "../lib/spinlock.h"
+#include "config.h"
 #include "options.h"
 #include "runq.h"
 #include "sbi_proxy.h"
@@ -13,7 +15,6 @@
 #include <stdint.h>
 
 #define VM_MAX_VCPUS OPT_VCPUS_MAX
-#define VM_RAM_BASE 0x80000000UL
 #ifndef RV_GUEST_RAM_MB
 #define RV_GUEST_RAM_MB 128
 #endif
@@ -105,8 +106,11 @@ struct vm {
   uint64_t hgatp;
   const uint8_t *image;
   size_t image_size;
-  const char *image_source; /* "embedded", "initrd" */
-  char bootargs[OPT_GUEST_ARGS_MAX];
+  const char *image_source; /* "embedded", "initrd", "disk" */
+  char bootargs[CFG_BOOTARGS_MAX];
+  unsigned devices;  /* CFG_DEV_* */
+  uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */
+  unsigned weight;   /* scheduling weight (CFG_WEIGHT_DEFAULT is 1x) */
   uint64_t entry, fdt_gpa;
   unsigned nvcpus;
   struct vcpu vcpu[VM_MAX_VCPUS];
@@ -115,20 +119,15 @@ struct vm {
   unsigned long stop_reason; /* SRST reason of the stop */
   unsigned reboots;
   struct vdev dev;
-};
-
-struct vm_config {
-  const char *name;
-  uint64_t ram_size;
-  unsigned nvcpus;
-  const uint8_t *image;
-  size_t image_size;
-  const char *image_source;
-  const char *bootargs;
+  struct conmux_stream con; /* its console output (console_lock) */
+  uint64_t con_last_key;    /* time of the last key it was given */
 };
 
 /* vm.c */
-int vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg, char *err, size_t errlen);
+/* Build VM `id` from its configuration; spec->image holds its kernel,
+ * whatever the source. `label`: prefix its console lines with its name. */
+int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label, char *err,
+              size_t errlen);
 int vm_load(struct vm *vm, char *err, size_t errlen);
 /* Ask every vCPU of the VM to stop (VM_STOPPING) or to reboot (VM_RESETTING). */
 void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...)
@@ -136,7 +135,13 @@ void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, con
 void vm_print_stats(const struct vm *vm);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 extern unsigned vm_live_count; /* atomic: VMs not yet stopped */
-extern struct vm *vm_console_focus;
+/* Every VM created, by id; written by the boot hart before the others run. */
+extern struct vm *vm_list[CFG_MAX_VMS];
+extern unsigned vm_count;
+/* Console: output of a VM; input from the keyboard (boot hart). */
+void vm_console_output(struct vm *vm, const char *s, size_t n);
+void vm_console_input(char c);
+void vm_console_set_focus(struct vm *vm);
 
 /* vcpu.c */
 void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long a1);
@@ -151,7 +156,7 @@ void vcpu_handle_exit(struct vcpu *v); /* exit.c */
 int vcpu_fast_exit(struct vcpu *v);    /* exit.c, called by trap.S */
 
 /* sched.c */
-void sched_place(struct vcpu *v);
+void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */
 _Noreturn void sched_run(void);
 void sched_timer_update(struct hart *h);
 void sched_timer_tick(struct hart *h);

@@ -7,9 +7,8 @@
 #include "../core/vm.h"
 
 static void uart_tx(void *arg, uint8_t byte) {
-  (void)arg;
   char c = (char)byte;
-  console_write(&c, 1);
+  vm_console_output(arg, &c, 1);
 }
 
 void vdev_init(struct vm *vm, bool with_uart) {

@@ -2,12 +2,16 @@
 """Boot-test runner: start QEMU, read its serial output, check markers.
 
 Passes when every --expect marker has appeared (in the given order) and QEMU
-has exited with --exit-code. Fails at once when a --forbid marker or one of
+has exited with --exit-code. When some markers start with a VM's console
+label ("[web] ..."), VMs run side by side: markers are ordered only among
+those of the same VM, the hypervisor's lines that name it ("VM web stopped")
+included; all others are ordered among themselves. Fails at once when a --forbid marker or one of
 the built-in panic/trap markers appears, when the markers come out of order,
 or when --timeout seconds pass. On failure the whole serial log is printed.
 """
 import argparse
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -23,6 +27,15 @@ FATAL_MARKERS = [
     "unexpected trap",
     "FAILED:",
 ]
+
+LABEL = re.compile(r"^\[([A-Za-z][\w.@-]*)\] ")
+NAMES_VM = re.compile(r"\bVM ([A-Za-z][\w.@-]*)\b")
+
+
+def stream_of(marker, multi_vm):
+    """The VM a marker belongs to, or "" for the rest."""
+    m = LABEL.match(marker) or (multi_vm and NAMES_VM.search(marker))
+    return m.group(1) if m else ""
 
 
 def main():
@@ -47,7 +60,10 @@ def main():
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     log = bytearray()
-    pending = list(args.expect)
+    pending = {}  # stream -> its markers still to come, in order
+    multi_vm = any(LABEL.match(m) for m in args.expect)
+    for marker in args.expect:
+        pending.setdefault(stream_of(marker, multi_vm), []).append(marker)
     inputs = [i.split("=", 1) for i in args.input]
     failure = None
     scanned = 0  # log offset up to which complete lines were checked
@@ -68,15 +84,18 @@ def main():
                     proc.stdin.write(pair[1].encode().decode("unicode_escape").encode())
                     proc.stdin.flush()
                     inputs.remove(pair)
-            matched = False
-            while pending and pending[0] in line:
-                pending.pop(0)
-                matched = True
-            if not matched:
-                for later in pending[1:]:
-                    if later in line:
-                        failure = (f"marker {later!r} came before {pending[0]!r}")
-                        return
+            for queue in pending.values():
+                matched = False
+                while queue and queue[0] in line:
+                    queue.pop(0)
+                    matched = True
+                if not matched:
+                    for later in queue[1:]:
+                        if later in line:
+                            failure = (f"marker {later!r} came before {queue[0]!r}")
+                            return
+            for key in [k for k, q in pending.items() if not q]:
+                del pending[key]
 
     while failure is None:
         left = args.timeout - (time.monotonic() - start)
@@ -108,7 +127,8 @@ def main():
             proc.wait()
     rc = proc.returncode
     if failure is None and pending:
-        failure = f"QEMU exited before marker {pending[0]!r}"
+        missing = [q[0] for q in pending.values()]
+        failure = f"QEMU exited before marker(s) {missing!r}"
     if failure is None and rc != args.exit_code and not args.kill_when_done:
         failure = f"QEMU exit code {rc}, expected {args.exit_code}"
 

@@ -15,7 +15,9 @@ set(RV_UNIT_TESTS
   runq
   insn
   vplic
-  vuart)
+  vuart
+  config
+  conmux)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS

@@ -1,0 +1,274 @@
+#include "config.h"
+#include "../lib/fdt.h"
+#include "../lib/printf.h"
+#include <string.h>
+
+const char *config_kernel_name(enum cfg_kernel k) {
+  switch (k) {
+  case CFG_KERNEL_EMBEDDED: return "embedded";
+  case CFG_KERNEL_INITRD: return "initrd";
+  case CFG_KERNEL_DISK: return "disk";
+  }
+  return "?";
+}
+
+bool config_is_config(const void *blob, size_t max_size) {
+  struct dt dt;
+  return dt_open(&dt, blob, max_size) == DT_OK &&
+         dt_is_compatible(&dt, dt_root(&dt), CFG_COMPATIBLE);
+}
+
+/* A property value that is one NUL-terminated string. */
+static const char *prop_string(const void *val, int len) {
+  const char *s = val;
+  if (len < 1 || s[len - 1] != '\0' || memchr(s, '\0', (size_t)len) != s + len - 1)
+    return NULL;
+  return s;
+}
+
+static bool prop_u32(const void *val, int len, uint32_t *out) {
+  if (len != 4)
+    return false;
+  *out = dt_be32(val);
+  return true;
+}
+
+static bool valid_name(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n >= CFG_NAME_MAX)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '@'))
+      return false;
+  }
+  return true;
+}
+
+/* The parse of one VM node; msg holds the first problem. */
+struct vm_parse {
+  struct vm_spec *spec;
+  const struct cfg_limits *lim;
+  char *msg;
+  size_t msglen;
+  bool have_kernel, have_source, have_mem;
+};
+
+#define FAIL(p, ...) (rv_snprintf((p)->msg, (p)->msglen, __VA_ARGS__), -1)
+
+static int parse_memory(struct vm_parse *p, const void *val, int len) {
+  if (len != 16)
+    return FAIL(p, "property 'memory': expected /bits/ 64 <base size> (16 bytes), got %d bytes",
+                len);
+  uint64_t base = dt_be64(val), size = dt_be64((const uint8_t *)val + 8);
+  struct vm_spec *s = p->spec;
+  if (size < CFG_MEM_MIN || (size & (CFG_MEM_ALIGN - 1)) || (base & (CFG_MEM_ALIGN - 1)))
+    return FAIL(p,
+                "property 'memory': base 0x%llx size 0x%llx: both must be multiples of 2 MiB and "
+                "the size at least 4 MiB",
+                (unsigned long long)base, (unsigned long long)size);
+  if (base >= CFG_GPA_LIMIT || size > CFG_GPA_LIMIT - base)
+    return FAIL(p, "property 'memory': 0x%llx+0x%llx goes past the guest-physical limit 0x%llx",
+                (unsigned long long)base, (unsigned long long)size,
+                (unsigned long long)CFG_GPA_LIMIT);
+  for (int i = 0; i < p->lim->nbusy; i++) {
+    const struct region *r = &p->lim->busy[i];
+    if (base < r->end && r->start < base + size)
+      return FAIL(p,
+                  "property 'memory': 0x%llx-0x%llx overlaps the VM's device window 0x%llx-0x%llx",
+                  (unsigned long long)base, (unsigned long long)(base + size),
+                  (unsigned long long)r->start, (unsigned long long)r->end);
+  }
+  if (size > p->lim->host_mem)
+    return FAIL(p, "property 'memory': %llu MiB is more than the host has for VMs (%llu MiB)",
+                (unsigned long long)(size >> 20), (unsigned long long)(p->lim->host_mem >> 20));
+  s->mem_base = base;
+  s->mem_size = size;
+  p->have_mem = true;
+  return 0;
+}
+
+static int parse_devices(struct vm_parse *p, const char *val, int len) {
+  if (len > 0 && val[len - 1] != '\0')
+    return FAIL(p, "property 'devices': not a list of strings");
+  p->spec->devices = 0;
+  for (int off = 0; off < len;) {
+    const char *d = val + off;
+    if (!strcmp(d, "uart"))
+      p->spec->devices |= CFG_DEV_UART;
+    else
+      return FAIL(p, "property 'devices': unknown device '%s' (known: uart)", d);
+    off += (int)strlen(d) + 1;
+  }
+  return 0;
+}
+
+static int parse_affinity(struct vm_parse *p, const void *val, int len) {
+  if (len <= 0 || len % 4)
+    return FAIL(p, "property 'hart-affinity': expected a list of hart indices <0 1 ...>");
+  uint32_t mask = 0;
+  for (int i = 0; i < len / 4; i++) {
+    uint32_t h = dt_be32((const uint8_t *)val + 4 * i);
+    if (h >= p->lim->nharts)
+      return FAIL(p, "property 'hart-affinity': hart %u does not exist (harts 0-%u run VMs)", h,
+                  p->lim->nharts - 1);
+    mask |= 1U << h;
+  }
+  p->spec->affinity = mask;
+  return 0;
+}
+
+static int parse_property(struct vm_parse *p, const char *name, const void *val, int len) {
+  struct vm_spec *s = p->spec;
+  uint32_t u;
+  if (!strcmp(name, "memory"))
+    return parse_memory(p, val, len);
+  if (!strcmp(name, "vcpus")) {
+    if (!prop_u32(val, len, &u) || u < 1 || u > CFG_VCPUS_MAX)
+      return FAIL(p, "property 'vcpus': expected <N> with N from 1 to %d", CFG_VCPUS_MAX);
+    s->nvcpus = u;
+    return 0;
+  }
+  if (!strcmp(name, "kernel")) {
+    if (len <= 0)
+      return FAIL(p, "property 'kernel': empty (expected kernel = /incbin/(\"file\"))");
+    s->image = val;
+    s->image_size = (size_t)len;
+    p->have_kernel = true;
+    return 0;
+  }
+  if (!strcmp(name, "kernel-source")) {
+    const char *v = prop_string(val, len);
+    if (v && !strcmp(v, "initrd"))
+      s->kernel = CFG_KERNEL_INITRD;
+    else if (v && !strcmp(v, "disk"))
+      s->kernel = CFG_KERNEL_DISK;
+    else
+      return FAIL(p, "property 'kernel-source': expected \"initrd\" or \"disk\"");
+    p->have_source = true;
+    return 0;
+  }
+  if (!strcmp(name, "bootargs")) {
+    const char *v = prop_string(val, len);
+    if (!v || strlen(v) >= CFG_BOOTARGS_MAX)
+      return FAIL(p, "property 'bootargs': expected a string shorter than %d bytes",
+                  CFG_BOOTARGS_MAX);
+    s->bootargs = v;
+    return 0;
+  }
+  if (!strcmp(name, "devices"))
+    return parse_devices(p, val, len);
+  if (!strcmp(name, "hart-affinity"))
+    return parse_affinity(p, val, len);
+  if (!strcmp(name, "weight")) {
+    if (!prop_u32(val, len, &u) || u < 1 || u > CFG_WEIGHT_MAX)
+      return FAIL(p, "property 'weight': expected <N> with N from 1 to %d", CFG_WEIGHT_MAX);
+    s->weight = u;
+    return 0;
+  }
+  return FAIL(p,
+              "unknown property '%s' (known: memory vcpus kernel kernel-source bootargs devices "
+              "hart-affinity weight)",
+              name);
+}
+
+/* Fill spec from the VM node; 0, or -1 with msg saying why not. */
+static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
+                    struct vm_spec *spec, uint64_t mem_left, char *msg, size_t msglen) {
+  struct vm_parse p = {.spec = spec, .lim = lim, .msg = msg, .msglen = msglen};
+  memset(spec, 0, sizeof(*spec));
+  spec->mem_base = CFG_DEFAULT_MEM_BASE;
+  spec->mem_size = 128UL << 20;
+  spec->nvcpus = 1;
+  spec->bootargs = "";
+  spec->devices = CFG_DEV_UART;
+  spec->weight = CFG_WEIGHT_DEFAULT;
+  if (dt_first_child(dt, node) >= 0)
+    return FAIL(&p, "unexpected child node '%s'", dt_node_name(dt, dt_first_child(dt, node)));
+  int cookie = 0;
+  const char *name;
+  const void *val;
+  int len;
+  while (dt_prop_next(dt, node, &cookie, &name, &val, &len) == 0)
+    if (parse_property(&p, name, val, len))
+      return -1;
+  if (p.have_kernel && p.have_source)
+    return FAIL(&p, "properties 'kernel' and 'kernel-source' both given: keep one");
+  if (!p.have_kernel && !p.have_source)
+    return FAIL(&p, "missing kernel: give kernel = /incbin/(\"file\") or kernel-source = "
+                    "\"initrd\" or \"disk\"");
+  if (!p.have_mem && spec->mem_size > lim->host_mem)
+    return FAIL(&p, "property 'memory' (default %llu MiB): more than the host has for VMs",
+                (unsigned long long)(spec->mem_size >> 20));
+  if (spec->mem_size > mem_left)
+    return FAIL(&p,
+                "property 'memory': %llu MiB, but only %llu MiB of host memory are left after "
+                "the VMs before it",
+                (unsigned long long)(spec->mem_size >> 20), (unsigned long long)(mem_left >> 20));
+  return 0;
+}
+
+int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim,
+                 struct hv_config *out, cfg_report_fn report, void *ctx) {
+  char msg[200];
+  struct dt dt;
+  memset(out, 0, sizeof(*out));
+  int r = dt_open(&dt, blob, max_size);
+  if (r != DT_OK) {
+    rv_snprintf(msg, sizeof(msg), "not a device tree blob: %s", dt_strerror(r));
+    report(ctx, NULL, msg);
+    return -1;
+  }
+  int root = dt_root(&dt);
+  if (!dt_is_compatible(&dt, root, CFG_COMPATIBLE)) {
+    report(ctx, NULL, "the root node is not compatible = \"" CFG_COMPATIBLE "\"");
+    return -1;
+  }
+  int vms = -1;
+  for (int n = dt_first_child(&dt, root); n >= 0; n = dt_next_sibling(&dt, n)) {
+    if (!strcmp(dt_node_name(&dt, n), "vms")) {
+      vms = n;
+    } else {
+      rv_snprintf(msg, sizeof(msg), "unknown node /%s (VMs go under /vms)", dt_node_name(&dt, n));
+      report(ctx, NULL, msg);
+      return -1;
+    }
+  }
+  if (vms < 0) {
+    report(ctx, NULL, "no /vms node: nothing to run");
+    return -1;
+  }
+  uint64_t mem_left = lim->host_mem;
+  for (int n = dt_first_child(&dt, vms); n >= 0; n = dt_next_sibling(&dt, n)) {
+    const char *name = dt_node_name(&dt, n);
+    struct vm_spec *spec = &out->vm[out->nvms];
+    int bad = 0;
+    if (!valid_name(name)) {
+      rv_snprintf(msg, sizeof(msg),
+                  "bad VM name: 1 to %d letters, digits or -_.@ (it names the VM's console)",
+                  CFG_NAME_MAX - 1);
+      bad = 1;
+    } else if (out->nvms == CFG_MAX_VMS) {
+      rv_snprintf(msg, sizeof(msg), "too many VMs: at most %d", CFG_MAX_VMS);
+      bad = 1;
+    } else {
+      for (unsigned i = 0; i < out->nvms && !bad; i++)
+        if (!strcmp(out->vm[i].name, name)) {
+          rv_snprintf(msg, sizeof(msg), "a VM of this name is already configured");
+          bad = 1;
+        }
+      if (!bad)
+        bad = parse_vm(&dt, n, lim, spec, mem_left, msg, sizeof(msg));
+    }
+    if (bad) {
+      report(ctx, name, msg);
+      out->nrejected++;
+      continue;
+    }
+    rv_snprintf(spec->name, sizeof(spec->name), "%s", name);
+    mem_left -= spec->mem_size;
+    out->nvms++;
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+/* The VM configuration: a flattened device tree (compiled by dtc from a
+ * .dts, see docs/configuration.md) with one node per VM under /vms:
+ *
+ *   / { compatible = "rustyvisor,config";
+ *       vms { web { memory = /bits/ 64 <0x80000000 0x8000000>; vcpus = <2>;
+ *                   kernel = /incbin/("Image"); bootargs = "console=ttyS0"; }; }; };
+ *
+ * config_parse() checks the whole tree. A broken tree is one error; a VM
+ * with a bad property is rejected alone (its message names the VM and the
+ * property) and the others are kept. Pure: no hardware, host-testable. */
+#ifndef RV_CONFIG_H
+#define RV_CONFIG_H
+#include "platform.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_COMPATIBLE "rustyvisor,config"
+#define CFG_MAX_VMS 16
+#define CFG_NAME_MAX 16 /* including the NUL */
+#define CFG_VCPUS_MAX 8
+#define CFG_BOOTARGS_MAX 512
+#define CFG_MEM_ALIGN (2UL << 20)
+#define CFG_MEM_MIN (4UL << 20)
+#define CFG_GPA_LIMIT (1ULL << 41) /* Sv39x4 guest-physical space */
+#define CFG_DEFAULT_MEM_BASE 0x80000000ULL
+#define CFG_WEIGHT_DEFAULT 100
+#define CFG_WEIGHT_MAX 10000
+
+enum cfg_kernel { CFG_KERNEL_EMBEDDED, CFG_KERNEL_INITRD, CFG_KERNEL_DISK };
+
+#define CFG_DEV_UART (1U << 0)
+
+/* One VM as the configuration describes it. */
+struct vm_spec {
+  char name[CFG_NAME_MAX];
+  uint64_t mem_base, mem_size;
+  unsigned nvcpus;
+  enum cfg_kernel kernel;
+  const uint8_t *image; /* CFG_KERNEL_EMBEDDED: inside the blob */
+  size_t image_size;
+  const char *bootargs; /* inside the blob, or "" */
+  unsigned devices;     /* CFG_DEV_* */
+  uint32_t affinity;    /* hart indices the vCPUs may run on; 0: any */
+  unsigned weight;      /* scheduling weight, 1..CFG_WEIGHT_MAX */
+};
+
+/* What the machine offers, for validation. */
+struct cfg_limits {
+  unsigned nharts;           /* harts running the hypervisor */
+  uint64_t host_mem;         /* memory the VMs may have in all */
+  const struct region *busy; /* guest-physical windows of the virtual devices */
+  int nbusy;
+};
+
+struct hv_config {
+  unsigned nvms; /* accepted VMs, in the order of the tree */
+  struct vm_spec vm[CFG_MAX_VMS];
+  unsigned nrejected;
+};
+
+/* Called once per problem; vm is NULL for an error of the whole tree. */
+typedef void (*cfg_report_fn)(void *ctx, const char *vm, const char *msg);
+
+/* Does the blob look like a configuration (an FDT whose root is compatible
+ * with CFG_COMPATIBLE)? */
+bool config_is_config(const void *blob, size_t max_size);
+/* Returns 0 with every good VM in out (possibly none), or -1 when the tree
+ * itself is unusable. */
+int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim,
+                 struct hv_config *out, cfg_report_fn report, void *ctx);
+const char *config_kernel_name(enum cfg_kernel k);
+
+#endif

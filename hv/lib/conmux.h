@@ -1,0 +1,56 @@
+/* The console multiplexer: several VMs and the hypervisor share one serial
+ * line. Each VM's output is a stream, line-buffered and labelled ("[web] ")
+ * so that lines of different VMs never mix mid-line; the stream that has
+ * the keyboard ("live") shows partial lines at once, so prompts and echo
+ * appear as typed. Input goes to the focused VM; an escape key (Ctrl-\)
+ * followed by a command moves the focus. Pure: output goes through emit(),
+ * the caller serialises calls (one lock). */
+#ifndef RV_CONMUX_H
+#define RV_CONMUX_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONMUX_LINE_MAX 160
+#define CONMUX_LABEL_MAX 24
+#define CONMUX_ESC 0x1c /* Ctrl-\ */
+
+struct conmux_stream {
+  char label[CONMUX_LABEL_MAX]; /* put before each line; may be "" */
+  char buf[CONMUX_LINE_MAX];    /* the part of the current line not shown yet */
+  size_t len;
+};
+
+struct conmux {
+  /* The stream whose line is shown unfinished (cursor mid-line), or NULL. */
+  const struct conmux_stream *open;
+  void (*emit)(void *ctx, const char *s, size_t n);
+  void *ctx;
+};
+
+void conmux_stream_init(struct conmux_stream *s, const char *label);
+/* Output of a stream. Complete lines (and lines that fill the buffer) go
+ * out labelled; with live, so does what is left of an unfinished line. */
+void conmux_write(struct conmux *m, struct conmux_stream *s, bool live, const char *data, size_t n);
+/* Show what is buffered of s's unfinished line (it gets the keyboard). */
+void conmux_flush(struct conmux *m, struct conmux_stream *s);
+/* A whole line of the hypervisor's own (ending in '\n'): starts on a fresh
+ * line. */
+void conmux_write_line(struct conmux *m, const char *s, size_t n);
+
+/* Input: what one received byte means. */
+enum conmux_action {
+  CONMUX_DELIVER,    /* out[0..nout) go to the focused VM */
+  CONMUX_NONE,       /* swallowed (escape pending) */
+  CONMUX_FOCUS_NEXT, /* Ctrl-\ n */
+  CONMUX_FOCUS_VM,   /* Ctrl-\ 0..9: *vm_index */
+  CONMUX_HELP,       /* Ctrl-\ ? */
+};
+
+struct conmux_input {
+  bool esc; /* the escape key came last */
+};
+
+enum conmux_action conmux_input(struct conmux_input *in, char c, char out[2], int *nout,
+                                unsigned *vm_index);
+
+#endif

@@ -1,0 +1,222 @@
+/* Host tests of the VM configuration parser (hv/core/config.c): sources are
+ * written here as .dts text and compiled by the real dtc, as a user's would
+ * be; each bad case must name the VM and the property and keep the others. */
+#include "check.h"
+#include "hv/core/config.h"
+#include <stdlib.h>
+#include <unistd.h>
+
+static char tmpdir[] = "/tmp/rv-config-XXXXXX";
+static uint8_t blob[1 << 20];
+static size_t blob_size;
+static struct hv_config cfg;
+static char reports[4096];
+static int nreports;
+
+static void report(void *ctx, const char *vm, const char *msg) {
+  (void)ctx;
+  size_t n = strlen(reports);
+  snprintf(reports + n, sizeof(reports) - n, "%s: %s\n", vm ? vm : "(config)", msg);
+  nreports++;
+}
+
+static const struct region busy[] = {{0x0c000000, 0x10000000}, {0x10000000, 0x10000100}};
+static const struct cfg_limits limits = {
+    .nharts = 2, .host_mem = 512ULL << 20, .busy = busy, .nbusy = 2};
+
+/* Compile `body` (the nodes under /vms) with dtc; the kernel file
+ * "k.bin" (16 bytes) is there for /incbin/. */
+static void compile_raw(const char *dts) {
+  char path[256], cmd[768];
+  snprintf(path, sizeof(path), "%s/c.dts", tmpdir);
+  FILE *f = fopen(path, "w");
+  fputs(dts, f);
+  fclose(f);
+  snprintf(cmd, sizeof(cmd), "%s -q -I dts -O dtb -i %s -o %s/c.dtb %s", RV_DTC, tmpdir, tmpdir,
+           path);
+  if (system(cmd) != 0) {
+    fprintf(stderr, "dtc failed on:\n%s\n", dts);
+    exit(1);
+  }
+  snprintf(path, sizeof(path), "%s/c.dtb", tmpdir);
+  f = fopen(path, "rb");
+  blob_size = fread(blob, 1, sizeof(blob), f);
+  fclose(f);
+}
+
+static int parse_with(const struct cfg_limits *lim, const char *vms) {
+  char dts[4096];
+  snprintf(dts, sizeof(dts),
+           "/dts-v1/;\n/ {\n compatible = \"rustyvisor,config\";\n vms {\n%s\n };\n};\n", vms);
+  compile_raw(dts);
+  reports[0] = '\0';
+  nreports = 0;
+  memset(&cfg, 0x5A, sizeof(cfg));
+  return config_parse(blob, blob_size, lim, &cfg, report, NULL);
+}
+
+static int parse(const char *vms) { return parse_with(&limits, vms); }
+
+/* One good VM beside one bad one: the good one is kept, the bad one's
+ * message names it and mentions `mention`. */
+static void check_rejected(const char *bad_vm, const char *mention, const char *file, int line) {
+  char vms[2048];
+  snprintf(vms, sizeof(vms), "good { kernel = /incbin/(\"k.bin\"); };\nbad { %s };", bad_vm);
+  int r = parse(vms);
+  int ok = r == 0 && cfg.nvms == 1 && cfg.nrejected == 1 && !strcmp(cfg.vm[0].name, "good") &&
+           nreports == 1 && !strncmp(reports, "bad: ", 5) && strstr(reports, mention);
+  if (!check_result(ok, file, line))
+    fprintf(stderr, "bad VM { %s }: r=%d nvms=%u nrejected=%u reports:\n%s(expected \"%s\")\n",
+            bad_vm, r, cfg.nvms, cfg.nrejected, reports, mention);
+}
+#define REJECTED(bad, mention) check_rejected((bad), (mention), __FILE__, __LINE__)
+
+static void test_defaults(void) {
+  CHECK_EQ_INT(parse("a { kernel = /incbin/(\"k.bin\"); };"), 0);
+  CHECK_EQ(cfg.nvms, 1);
+  CHECK_EQ(cfg.nrejected, 0);
+  CHECK_STR(cfg.vm[0].name, "a");
+  CHECK_EQ(cfg.vm[0].mem_base, 0x80000000ULL);
+  CHECK_EQ(cfg.vm[0].mem_size, 128ULL << 20);
+  CHECK_EQ(cfg.vm[0].nvcpus, 1);
+  CHECK_EQ(cfg.vm[0].kernel, CFG_KERNEL_EMBEDDED);
+  CHECK_EQ(cfg.vm[0].image_size, 16);
+  CHECK(cfg.vm[0].image && !memcmp(cfg.vm[0].image, "0123456789abcdef", 16));
+  CHECK_STR(cfg.vm[0].bootargs, "");
+  CHECK_EQ(cfg.vm[0].devices, CFG_DEV_UART);
+  CHECK_EQ(cfg.vm[0].affinity, 0);
+  CHECK_EQ(cfg.vm[0].weight, CFG_WEIGHT_DEFAULT);
+  CHECK_EQ_INT(nreports, 0);
+}
+
+static void test_everything(void) {
+  CHECK_EQ_INT(parse("linux { memory = /bits/ 64 <0x90000000 0x10000000>; vcpus = <2>;\n"
+                     "  kernel-source = \"initrd\"; bootargs = \"console=ttyS0\";\n"
+                     "  devices = \"uart\"; hart-affinity = <1>; weight = <300>; };\n"
+                     "bare { kernel-source = \"disk\"; devices; memory = /bits/ 64 <0x80000000 "
+                     "0x400000>; };"),
+               0);
+  CHECK_EQ(cfg.nvms, 2);
+  CHECK_STR(cfg.vm[0].name, "linux");
+  CHECK_EQ(cfg.vm[0].mem_base, 0x90000000ULL);
+  CHECK_EQ(cfg.vm[0].mem_size, 256ULL << 20);
+  CHECK_EQ(cfg.vm[0].nvcpus, 2);
+  CHECK_EQ(cfg.vm[0].kernel, CFG_KERNEL_INITRD);
+  CHECK_STR(cfg.vm[0].bootargs, "console=ttyS0");
+  CHECK_EQ(cfg.vm[0].devices, CFG_DEV_UART);
+  CHECK_EQ(cfg.vm[0].affinity, 2);
+  CHECK_EQ(cfg.vm[0].weight, 300);
+  CHECK_STR(cfg.vm[1].name, "bare");
+  CHECK_EQ(cfg.vm[1].kernel, CFG_KERNEL_DISK);
+  CHECK_EQ(cfg.vm[1].devices, 0);
+  CHECK_EQ(cfg.vm[1].mem_size, 4ULL << 20);
+  CHECK_STR(config_kernel_name(cfg.vm[1].kernel), "disk");
+}
+
+static void test_bad_vms(void) {
+  REJECTED("", "missing kernel");
+  REJECTED("kernel = /incbin/(\"k.bin\"); kernel-source = \"disk\";", "both given");
+  REJECTED("kernel-source = \"floppy\";", "'kernel-source'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); colour = \"red\";", "unknown property 'colour'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); vcpus = <0>;", "'vcpus'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); vcpus = <9>;", "'vcpus'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); vcpus = \"two\";", "'vcpus'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); weight = <0>;", "'weight'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); weight = <10001>;", "'weight'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); hart-affinity = <2>;", "hart 2 does not exist");
+  REJECTED("kernel = /incbin/(\"k.bin\"); hart-affinity;", "'hart-affinity'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); devices = \"uart\", \"gpu\";", "unknown device 'gpu'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); bootargs = <1>;", "'bootargs'");
+  REJECTED("kernel = [];", "'kernel': empty");
+  /* Memory: malformed, misaligned, too small, overlapping a device window,
+   * past the guest-physical limit, more than the host has. */
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = <0x80000000 0x1000000>;", "16 bytes");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80100000 0x1000000>;",
+           "multiples of 2 MiB");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80000000 0x200000>;",
+           "at least 4 MiB");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x0 0x20000000>;",
+           "overlaps the VM's device window 0xc000000-0x10000000");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x1ffffe00000 0x400000>;",
+           "guest-physical limit");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0xffffffffffe00000 0x400000>;",
+           "guest-physical limit");
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80000000 0x40000000>;",
+           "more than the host has");
+  /* The good VM's 128 MiB leave 384. */
+  REJECTED("kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80000000 0x1a000000>;",
+           "only 384 MiB of host memory are left");
+  REJECTED("kernel = /incbin/(\"k.bin\"); sub { };", "unexpected child node 'sub'");
+}
+
+static void test_names_and_counts(void) {
+  /* A name too long for a console label. */
+  CHECK_EQ_INT(parse("a-very-long-vm-name { kernel = /incbin/(\"k.bin\"); };"), 0);
+  CHECK_EQ(cfg.nvms, 0);
+  CHECK_EQ(cfg.nrejected, 1);
+  CHECK_CONTAINS(reports, "a-very-long-vm-name: bad VM name");
+  /* At most CFG_MAX_VMS; the rest are rejected by name. */
+  char vms[4096] = "";
+  for (int i = 0; i < CFG_MAX_VMS + 2; i++) {
+    size_t n = strlen(vms);
+    snprintf(vms + n, sizeof(vms) - n,
+             "v%d { kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80000000 0x400000>; };\n",
+             i);
+  }
+  CHECK_EQ_INT(parse(vms), 0);
+  CHECK_EQ(cfg.nvms, CFG_MAX_VMS);
+  CHECK_EQ(cfg.nrejected, 2);
+  CHECK_CONTAINS(reports, "v16: too many VMs");
+  CHECK_CONTAINS(reports, "v17: too many VMs");
+  CHECK_STR(cfg.vm[CFG_MAX_VMS - 1].name, "v15");
+}
+
+static void test_bad_trees(void) {
+  compile_raw("/dts-v1/;\n/ { compatible = \"acme,board\"; vms { }; };\n");
+  CHECK_EQ_INT(config_parse(blob, blob_size, &limits, &cfg, report, NULL), -1);
+  CHECK(!config_is_config(blob, blob_size));
+  compile_raw("/dts-v1/;\n/ { compatible = \"rustyvisor,config\"; };\n");
+  CHECK(config_is_config(blob, blob_size));
+  reports[0] = '\0';
+  CHECK_EQ_INT(config_parse(blob, blob_size, &limits, &cfg, report, NULL), -1);
+  CHECK_CONTAINS(reports, "no /vms node");
+  compile_raw("/dts-v1/;\n/ { compatible = \"rustyvisor,config\"; vms { }; vm { }; };\n");
+  reports[0] = '\0';
+  CHECK_EQ_INT(config_parse(blob, blob_size, &limits, &cfg, report, NULL), -1);
+  CHECK_CONTAINS(reports, "unknown node /vm");
+  /* An empty /vms is a valid tree with nothing in it. */
+  CHECK_EQ_INT(parse(""), 0);
+  CHECK_EQ(cfg.nvms, 0);
+  /* Every truncation of a good blob is refused or parsed within bounds. */
+  parse("a { kernel = /incbin/(\"k.bin\"); bootargs = \"x\"; };");
+  size_t full = blob_size;
+  for (size_t n = 0; n < full; n++) {
+    uint8_t *copy = malloc(n ? n : 1);
+    memcpy(copy, blob, n);
+    reports[0] = '\0';
+    CHECK_EQ_INT(config_parse(copy, n, &limits, &cfg, report, NULL), -1);
+    free(copy);
+  }
+  uint8_t junk[64] = {0xd0, 0x0d, 0xfe, 0xed};
+  CHECK(!config_is_config(junk, sizeof(junk)));
+}
+
+int main(void) {
+  if (!mkdtemp(tmpdir))
+    return 1;
+  char path[256];
+  snprintf(path, sizeof(path), "%s/k.bin", tmpdir);
+  FILE *f = fopen(path, "wb");
+  fputs("0123456789abcdef", f);
+  fclose(f);
+  test_defaults();
+  test_everything();
+  test_bad_vms();
+  test_names_and_counts();
+  test_bad_trees();
+  char cmd[300];
+  snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+  if (system(cmd) != 0)
+    return 1;
+  return check_report("config");
+}

@@ -1,0 +1,122 @@
+/* Host tests of the console multiplexer (hv/lib/conmux.c): labelled lines
+ * never mix, the live stream shows partial lines, the escape key. */
+#include "check.h"
+#include "hv/lib/conmux.h"
+
+static char screen[4096];
+static size_t screen_len;
+
+static void emit(void *ctx, const char *s, size_t n) {
+  (void)ctx;
+  memcpy(screen + screen_len, s, n);
+  screen_len += n;
+  screen[screen_len] = '\0';
+}
+
+static struct conmux m;
+static struct conmux_stream a, b;
+
+static void reset(void) {
+  memset(&m, 0, sizeof(m));
+  m.emit = emit;
+  screen_len = 0;
+  screen[0] = '\0';
+  conmux_stream_init(&a, "[a] ");
+  conmux_stream_init(&b, "[b] ");
+}
+
+static void w(struct conmux_stream *s, bool live, const char *t) {
+  conmux_write(&m, s, live, t, strlen(t));
+}
+
+static void test_lines_do_not_mix(void) {
+  reset();
+  w(&a, false, "hel");
+  w(&b, false, "wor");
+  CHECK_STR(screen, "");
+  w(&a, false, "lo\n");
+  w(&b, false, "ld\nsecond");
+  CHECK_STR(screen, "[a] hello\n[b] world\n");
+  conmux_write_line(&m, "rustyvisor: x\n", 14);
+  w(&b, false, " line\n");
+  CHECK_STR(screen, "[a] hello\n[b] world\nrustyvisor: x\n[b] second line\n");
+}
+
+static void test_live_stream(void) {
+  reset();
+  w(&a, true, "# ");
+  CHECK_STR(screen, "[a] # ");
+  w(&a, true, "l");
+  w(&a, true, "s\n");
+  CHECK_STR(screen, "[a] # ls\n");
+  /* Another VM's complete line breaks the open one; the live stream's
+   * next bytes start a fresh labelled line. */
+  w(&a, true, "# ");
+  w(&b, false, "tick\n");
+  w(&a, true, "x");
+  CHECK_STR(screen, "[a] # ls\n[a] # \n[b] tick\n[a] x");
+  /* So does the hypervisor's line. */
+  conmux_write_line(&m, "hv\n", 3);
+  CHECK_STR(screen, "[a] # ls\n[a] # \n[b] tick\n[a] x\nhv\n");
+  CHECK(m.open == NULL);
+}
+
+static void test_long_and_flush(void) {
+  reset();
+  char line[CONMUX_LINE_MAX * 2 + 10];
+  memset(line, 'x', sizeof(line) - 1);
+  line[sizeof(line) - 1] = '\0';
+  w(&a, false, line);
+  /* Two full buffers went out (one line continued), 10 bytes wait. */
+  CHECK_EQ(screen_len, strlen("[a] ") + 2 * CONMUX_LINE_MAX);
+  CHECK_EQ(a.len, 9);
+  w(&b, false, "b\n");
+  conmux_flush(&m, &a);
+  CHECK(strstr(screen, "x\n[b] b\n[a] xxxxxxxxx") != NULL);
+  CHECK(m.open == &a);
+  conmux_flush(&m, &a); /* nothing buffered: nothing shown */
+  CHECK(!strcmp(screen + screen_len - strlen("\n[a] xxxxxxxxx"), "\n[a] xxxxxxxxx"));
+  /* Unlabelled (single VM): bytes pass straight through when live. */
+  reset();
+  conmux_stream_init(&a, "");
+  w(&a, true, "abc");
+  w(&a, true, "\n");
+  CHECK_STR(screen, "abc\n");
+  /* An over-long label is cut, never overflowed. */
+  conmux_stream_init(&b, "[a label far longer than the room] ");
+  CHECK_EQ(strlen(b.label), CONMUX_LABEL_MAX - 1);
+}
+
+static void test_input(void) {
+  struct conmux_input in = {0};
+  char out[2];
+  int n;
+  unsigned vm = 99;
+  CHECK_EQ(conmux_input(&in, 'x', out, &n, &vm), CONMUX_DELIVER);
+  CHECK(n == 1 && out[0] == 'x');
+  CHECK_EQ(conmux_input(&in, CONMUX_ESC, out, &n, &vm), CONMUX_NONE);
+  CHECK_EQ(n, 0);
+  CHECK_EQ(conmux_input(&in, '3', out, &n, &vm), CONMUX_FOCUS_VM);
+  CHECK_EQ(vm, 3);
+  CHECK_EQ(conmux_input(&in, '3', out, &n, &vm), CONMUX_DELIVER); /* escape consumed */
+  CHECK(n == 1 && out[0] == '3');
+  conmux_input(&in, CONMUX_ESC, out, &n, &vm);
+  CHECK_EQ(conmux_input(&in, 'n', out, &n, &vm), CONMUX_FOCUS_NEXT);
+  conmux_input(&in, CONMUX_ESC, out, &n, &vm);
+  CHECK_EQ(conmux_input(&in, '?', out, &n, &vm), CONMUX_HELP);
+  conmux_input(&in, CONMUX_ESC, out, &n, &vm);
+  CHECK_EQ(conmux_input(&in, CONMUX_ESC, out, &n, &vm), CONMUX_DELIVER);
+  CHECK(n == 1 && out[0] == CONMUX_ESC);
+  conmux_input(&in, CONMUX_ESC, out, &n, &vm);
+  CHECK_EQ(conmux_input(&in, 'q', out, &n, &vm), CONMUX_DELIVER);
+  CHECK(n == 2 && out[0] == CONMUX_ESC && out[1] == 'q');
+  CHECK(!in.esc);
+}
+
+int main(void) {
+  test_lines_do_not_mix();
+  test_live_stream();
+  test_long_and_flush();
+  test_input();
+  return check_report("conmux");
+}
