@@ -15,13 +15,15 @@ set(RV_UNIT_TESTS
   runq
   insn
   vplic
-  vuart)
+  vuart
+  virtq)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
   fuzz_fdt
   fuzz_image
-  fuzz_options)
+  fuzz_options
+  fuzz_virtq)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
