@@ -17,13 +17,15 @@ set(RV_UNIT_TESTS
   vplic
   vuart
   config
-  conmux)
+  conmux
+  virtq)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
   fuzz_fdt
   fuzz_image
-  fuzz_options)
+  fuzz_options
+  fuzz_virtq)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).

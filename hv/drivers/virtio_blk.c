@@ -1,0 +1,454 @@
+/* virtio-blk over virtio-mmio, driven by the hypervisor itself (virtio 1.1,
+ * 4.2 and 5.2). Polled: the device is asked not to interrupt and the used
+ * ring is read until the request completes or the deadline passes. */
+#include "virtio_blk.h"
+#include "../arch/riscv/csr.h"
+#include "../core/console.h"
+#include "../core/frame.h"
+#include "../core/platform.h"
+#include "../lib/fdt.h"
+#include "../lib/printf.h"
+#include <string.h>
+
+/* 4.2.2 MMIO Device Register Layout (and 4.2.4 for the legacy ones). */
+#define VMMIO_MAGIC_VALUE 0x000
+#define VMMIO_VERSION 0x004
+#define VMMIO_DEVICE_ID 0x008
+#define VMMIO_VENDOR_ID 0x00c
+#define VMMIO_DEVICE_FEATURES 0x010
+#define VMMIO_DEVICE_FEATURES_SEL 0x014
+#define VMMIO_DRIVER_FEATURES 0x020
+#define VMMIO_DRIVER_FEATURES_SEL 0x024
+#define VMMIO_GUEST_PAGE_SIZE 0x028 /* legacy */
+#define VMMIO_QUEUE_SEL 0x030
+#define VMMIO_QUEUE_NUM_MAX 0x034
+#define VMMIO_QUEUE_NUM 0x038
+#define VMMIO_QUEUE_ALIGN 0x03c /* legacy */
+#define VMMIO_QUEUE_PFN 0x040   /* legacy */
+#define VMMIO_QUEUE_READY 0x044
+#define VMMIO_QUEUE_NOTIFY 0x050
+#define VMMIO_INTERRUPT_STATUS 0x060
+#define VMMIO_INTERRUPT_ACK 0x064
+#define VMMIO_STATUS 0x070
+#define VMMIO_QUEUE_DESC_LOW 0x080
+#define VMMIO_QUEUE_DESC_HIGH 0x084
+#define VMMIO_QUEUE_DRIVER_LOW 0x090
+#define VMMIO_QUEUE_DRIVER_HIGH 0x094
+#define VMMIO_QUEUE_DEVICE_LOW 0x0a0
+#define VMMIO_QUEUE_DEVICE_HIGH 0x0a4
+#define VMMIO_CONFIG_GENERATION 0x0fc
+#define VMMIO_CONFIG 0x100
+#define VMMIO_MIN_SIZE 0x200 /* registers and the block config this driver reads */
+
+#define VIRTIO_MMIO_MAGIC 0x74726976u /* "virt" */
+#define VIRTIO_ID_BLOCK 2
+
+/* 2.1 Device Status Field. */
+#define VIRTIO_STATUS_ACKNOWLEDGE 1u
+#define VIRTIO_STATUS_DRIVER 2u
+#define VIRTIO_STATUS_DRIVER_OK 4u
+#define VIRTIO_STATUS_FEATURES_OK 8u
+#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
+#define VIRTIO_STATUS_FAILED 128u
+
+/* 6 Reserved Feature Bits: VIRTIO_F_VERSION_1 is bit 32 (bit 0 of word 1). */
+#define VIRTIO_F_VERSION_1_WORD1 1u
+
+/* 5.2.6 Device Operation. */
+#define VIRTIO_BLK_T_IN 0u
+#define VIRTIO_BLK_S_OK 0
+#define VIRTIO_BLK_S_IOERR 1
+#define VIRTIO_BLK_S_UNSUPP 2
+
+/* A small queue is enough: one request (three descriptors) at a time. */
+#define VBLK_QUEUE_SIZE 8u
+#define VBLK_PAGE 4096u
+/* The request frame: header at 0, status byte at 16, data from one page on. */
+#define VBLK_REQ_STATUS_OFF 16u
+#define VBLK_REQ_DATA_OFF VBLK_PAGE
+#define VBLK_REQ_FRAME_BYTES (VBLK_PAGE + VBLK_MAX_REQ_BYTES)
+
+struct virtio_blk_req_hdr {
+  uint32_t type;
+  uint32_t reserved;
+  uint64_t sector;
+};
+
+static uint32_t vblk_read32(uint64_t base, unsigned off) {
+  uint32_t v = *(volatile uint32_t *)(uintptr_t)(base + off);
+  __asm__ volatile("fence i,ir" ::: "memory"); /* the read before later memory reads */
+  return v;
+}
+
+static void vblk_write32(uint64_t base, unsigned off, uint32_t v) {
+  __asm__ volatile("fence iorw,ow" ::: "memory"); /* ring writes visible before a notify */
+  *(volatile uint32_t *)(uintptr_t)(base + off) = v;
+}
+
+/* Both virtqueue fences are a full fence between normal memory accesses. */
+static void vblk_fence(enum virtq_fence kind, void *ctx) {
+  (void)kind;
+  (void)ctx;
+  __asm__ volatile("fence rw,rw" ::: "memory");
+}
+
+static uint64_t vblk_ticks(uint64_t ms) {
+  uint64_t tb = plat.timebase ? plat.timebase : 10000000u; /* QEMU virt's timebase */
+  return tb * ms / 1000u;
+}
+
+/* 4.2.3.1 / 2.4: writing 0 to Status resets the device; a modern device
+ * reports the reset done by reading back 0. */
+static bool vblk_reset_device(uint64_t base, uint32_t version) {
+  vblk_write32(base, VMMIO_STATUS, 0);
+  if (version == 1)
+    return true;
+  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(VBLK_TIMEOUT_MS);
+  while (vblk_read32(base, VMMIO_STATUS) != 0)
+    if (csr_read(CSR_TIME) > deadline)
+      return false;
+  return true;
+}
+
+static void vblk_free_memory(struct vblk *d) {
+  if (d->queue_mem)
+    frame_free(d->queue_mem, d->queue_bytes);
+  if (d->req_mem)
+    frame_free(d->req_mem, VBLK_REQ_FRAME_BYTES);
+  d->queue_mem = d->req_mem = 0;
+}
+
+/* Initialisation failed: reset the device so that it forgets any queue
+ * address, tell it the driver gave up (2.1: FAILED) and give the memory
+ * back, unless the device would not reset (then the memory stays its). */
+static int vblk_fail_init(struct vblk *d) {
+  bool reset = vblk_reset_device(d->base, d->version);
+  vblk_write32(d->base, VMMIO_STATUS, VIRTIO_STATUS_FAILED);
+  if (reset)
+    vblk_free_memory(d);
+  d->broken = true;
+  return -1;
+}
+
+/* 3.1.1 Driver Requirements: Device Initialization, steps 4-6, on the
+ * MMIO transport (4.2.3.1; 4.2.4 for legacy, which has no FEATURES_OK).
+ * Accepts VIRTIO_F_VERSION_1 (modern, required there) and nothing else. */
+static int vblk_negotiate_features(struct vblk *d, char *err, size_t errlen) {
+  uint64_t b = d->base;
+  if (d->version == 1) {
+    vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
+    vblk_write32(b, VMMIO_DRIVER_FEATURES, 0);
+    return 0;
+  }
+  vblk_write32(b, VMMIO_DEVICE_FEATURES_SEL, 1);
+  uint32_t hi = vblk_read32(b, VMMIO_DEVICE_FEATURES);
+  if (!(hi & VIRTIO_F_VERSION_1_WORD1)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: modern device without VIRTIO_F_VERSION_1",
+                (unsigned long)b);
+    return -1;
+  }
+  vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
+  vblk_write32(b, VMMIO_DRIVER_FEATURES, 0);
+  vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 1);
+  vblk_write32(b, VMMIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_WORD1);
+  vblk_write32(b, VMMIO_STATUS,
+               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+  if (!(vblk_read32(b, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device refused the features (FEATURES_OK)",
+                (unsigned long)b);
+    return -1;
+  }
+  return 0;
+}
+
+/* 4.2.3.2 Virtqueue Configuration (modern) and 4.2.4 (legacy: GuestPageSize,
+ * QueueAlign, QueuePFN) for queue 0, the block device's only request queue. */
+static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
+  uint64_t b = d->base;
+  if (d->version == 1)
+    vblk_write32(b, VMMIO_GUEST_PAGE_SIZE, VBLK_PAGE);
+  vblk_write32(b, VMMIO_QUEUE_SEL, 0);
+  if (vblk_read32(b, d->version == 1 ? VMMIO_QUEUE_PFN : VMMIO_QUEUE_READY) != 0) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue 0 is in use after a reset",
+                (unsigned long)b);
+    return -1;
+  }
+  uint32_t max = vblk_read32(b, VMMIO_QUEUE_NUM_MAX);
+  if (max == 0) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue 0 is not available (QueueNumMax 0)",
+                (unsigned long)b);
+    return -1;
+  }
+  uint32_t qsz = VBLK_QUEUE_SIZE;
+  while (qsz > max)
+    qsz >>= 1;
+  if (qsz < 4) { /* one request needs three descriptors */
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue too small (QueueNumMax %u)",
+                (unsigned long)b, max);
+    return -1;
+  }
+  struct virtq_layout l;
+  int r = d->version == 1 ? virtq_layout_legacy(qsz, VBLK_PAGE, &l) : virtq_layout_modern(qsz, &l);
+  d->queue_bytes = (l.total + VBLK_PAGE - 1) & ~(uint64_t)(VBLK_PAGE - 1);
+  if (r == VIRTQ_OK) {
+    d->queue_mem = frame_alloc(d->queue_bytes, VBLK_PAGE);
+    d->req_mem = frame_alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
+  }
+  if (r != VIRTQ_OK || !d->queue_mem || !d->req_mem) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b,
+                r != VIRTQ_OK ? virtq_strerror(r) : "out of memory for the queue");
+    return -1;
+  }
+  r = virtq_init(&d->vq, &l, (void *)(uintptr_t)d->queue_mem, d->queue_mem, vblk_fence, NULL);
+  if (r != VIRTQ_OK) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b, virtq_strerror(r));
+    return -1;
+  }
+  virtq_disable_interrupts(&d->vq);
+  vblk_write32(b, VMMIO_QUEUE_NUM, qsz);
+  if (d->version == 1) {
+    uint64_t pfn = d->queue_mem / VBLK_PAGE;
+    if (pfn > UINT32_MAX) {
+      rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue above the legacy 32-bit PFN limit",
+                  (unsigned long)b);
+      return -1;
+    }
+    vblk_write32(b, VMMIO_QUEUE_ALIGN, VBLK_PAGE);
+    vblk_write32(b, VMMIO_QUEUE_PFN, (uint32_t)pfn);
+    return 0;
+  }
+  vblk_write32(b, VMMIO_QUEUE_DESC_LOW, (uint32_t)d->vq.desc_addr);
+  vblk_write32(b, VMMIO_QUEUE_DESC_HIGH, (uint32_t)(d->vq.desc_addr >> 32));
+  vblk_write32(b, VMMIO_QUEUE_DRIVER_LOW, (uint32_t)d->vq.avail_addr);
+  vblk_write32(b, VMMIO_QUEUE_DRIVER_HIGH, (uint32_t)(d->vq.avail_addr >> 32));
+  vblk_write32(b, VMMIO_QUEUE_DEVICE_LOW, (uint32_t)d->vq.used_addr);
+  vblk_write32(b, VMMIO_QUEUE_DEVICE_HIGH, (uint32_t)(d->vq.used_addr >> 32));
+  vblk_write32(b, VMMIO_QUEUE_READY, 1);
+  return 0;
+}
+
+/* 5.2.4 capacity (u64, 512-byte sectors) read as two 32-bit halves (4.2.2:
+ * 64-bit fields take two aligned 32-bit accesses), repeated until
+ * ConfigGeneration (modern, 2.4.1) or the value itself (legacy) is stable. */
+static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
+  uint64_t b = d->base;
+  for (int tries = 0; tries < 16; tries++) {
+    uint32_t g0 = d->version == 2 ? vblk_read32(b, VMMIO_CONFIG_GENERATION) : 0;
+    uint32_t lo = vblk_read32(b, VMMIO_CONFIG), hi = vblk_read32(b, VMMIO_CONFIG + 4);
+    uint32_t g1 = d->version == 2 ? vblk_read32(b, VMMIO_CONFIG_GENERATION) : 0;
+    bool stable = d->version == 2 ? g0 == g1
+                                  : lo == vblk_read32(b, VMMIO_CONFIG) &&
+                                        hi == vblk_read32(b, VMMIO_CONFIG + 4);
+    if (!stable)
+      continue;
+    uint64_t cap = (uint64_t)hi << 32 | lo;
+    if (cap > UINT64_MAX / VBLK_SECTOR_SIZE) {
+      rv_snprintf(err, errlen, "virtio-blk at 0x%lx: implausible capacity %lu sectors",
+                  (unsigned long)b, (unsigned long)cap);
+      return -1;
+    }
+    d->capacity = cap;
+    return 0;
+  }
+  rv_snprintf(err, errlen, "virtio-blk at 0x%lx: configuration space never stable",
+              (unsigned long)b);
+  return -1;
+}
+
+/* 3.1.1 Device Initialization on one slot that holds a block device. */
+static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, char *err,
+                            size_t errlen) {
+  memset(d, 0, sizeof(*d));
+  d->base = base;
+  d->version = version;
+  if (!vblk_reset_device(base, version)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device does not complete its reset",
+                (unsigned long)base);
+    return vblk_fail_init(d);
+  }
+  vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+  vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+  if (vblk_negotiate_features(d, err, errlen) || vblk_setup_queue(d, err, errlen) ||
+      vblk_read_capacity(d, err, errlen))
+    return vblk_fail_init(d);
+  vblk_write32(base, VMMIO_STATUS, vblk_read32(base, VMMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+  uint32_t st = vblk_read32(base, VMMIO_STATUS);
+  if (st & (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED) ||
+      !(st & VIRTIO_STATUS_DRIVER_OK)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device status 0x%x after DRIVER_OK",
+                (unsigned long)base, st);
+    return vblk_fail_init(d);
+  }
+  hv_log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
+         "(%lu KiB), queue size %u",
+         (unsigned long)base, version, version == 1 ? "legacy" : "modern",
+         (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
+  return 0;
+}
+
+/* QEMU virt (hw/riscv/virt.c) creates the virtio-mmio transports so that
+ * virtio-mmio-bus.0 is the slot at the lowest address (0x10001000), but
+ * writes their FDT nodes in descending address order (each new node is
+ * inserted before its siblings). So the "first disk" is the block device
+ * in the lowest-addressed slot, whatever the node order. */
+int vblk_probe_first(const void *fdt, struct vblk *d, char *err, size_t errlen) {
+  struct dt dt;
+  int r = dt_open(&dt, fdt, 1U << 24);
+  if (r != DT_OK) {
+    rv_snprintf(err, errlen, "virtio-blk probe: FDT: %s", dt_strerror(r));
+    return -1;
+  }
+  uint64_t best = 0;
+  uint32_t best_version = 0;
+  bool found = false;
+  for (int n = dt_find_compatible(&dt, -1, "virtio,mmio"); n >= 0;
+       n = dt_find_compatible(&dt, n, "virtio,mmio")) {
+    const char *status = dt_prop_str(&dt, n, "status");
+    uint64_t addr, size;
+    if ((status && strcmp(status, "okay") && strcmp(status, "ok")) ||
+        dt_reg(&dt, n, 0, &addr, &size) != DT_OK || size < VMMIO_MIN_SIZE || addr % 4)
+      continue;
+    if (vblk_read32(addr, VMMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC)
+      continue;
+    uint32_t version = vblk_read32(addr, VMMIO_VERSION);
+    if (vblk_read32(addr, VMMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
+      continue;
+    if (version != 1 && version != 2) {
+      hv_log("virtio-blk: slot 0x%lx: unsupported virtio-mmio version %u, ignored",
+             (unsigned long)addr, version);
+      continue;
+    }
+    if (!found || addr < best) {
+      best = addr;
+      best_version = version;
+      found = true;
+    }
+  }
+  if (!found)
+    return 1;
+  return vblk_init_device(d, best, best_version, err, errlen);
+}
+
+uint64_t vblk_capacity_bytes(const struct vblk *d) { return d->capacity * VBLK_SECTOR_SIZE; }
+
+/* A request went wrong in a way that leaves the queue in doubt: reset the
+ * device so that it stops using the memory, and refuse further reads. */
+static int vblk_fail_request(struct vblk *d) {
+  vblk_reset_device(d->base, d->version);
+  d->broken = true;
+  return -1;
+}
+
+/* 5.2.6 Device Operation: one VIRTIO_BLK_T_IN request of n sectors into the
+ * bounce buffer: header (device-readable), data and status (device-writable),
+ * three descriptors as the legacy framing rule (5.2.6.3) wants; notify
+ * (4.2.2 QueueNotify), then poll the used ring until the deadline. */
+static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *err, size_t errlen) {
+  uint8_t *req = (uint8_t *)(uintptr_t)d->req_mem;
+  struct virtio_blk_req_hdr *hdr = (struct virtio_blk_req_hdr *)req;
+  volatile uint8_t *status = req + VBLK_REQ_STATUS_OFF;
+  uint32_t bytes = n * VBLK_SECTOR_SIZE;
+  hdr->type = VIRTIO_BLK_T_IN;
+  hdr->reserved = 0;
+  hdr->sector = sector;
+  *status = 0xff; /* no valid status: the device must overwrite it */
+  struct virtq_buf bufs[3] = {
+      {d->req_mem, sizeof(*hdr), false},
+      {d->req_mem + VBLK_REQ_DATA_OFF, bytes, true},
+      {d->req_mem + VBLK_REQ_STATUS_OFF, 1, true},
+  };
+  uint16_t head, used_head;
+  uint32_t used_len;
+  int r = virtq_add_chain(&d->vq, bufs, 3, &head);
+  if (r != VIRTQ_OK) {
+    rv_snprintf(err, errlen, "virtio-blk: sector %lu: %s", (unsigned long)sector,
+                virtq_strerror(r));
+    return vblk_fail_request(d);
+  }
+  vblk_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
+
+  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(VBLK_TIMEOUT_MS);
+  for (;;) {
+    r = virtq_poll_used(&d->vq, &used_head, &used_len);
+    if (r < 0) {
+      rv_snprintf(err, errlen, "virtio-blk: sector %lu: %s", (unsigned long)sector,
+                  virtq_strerror(r));
+      return vblk_fail_request(d);
+    }
+    if (r > 0)
+      break;
+    uint32_t st = vblk_read32(d->base, VMMIO_STATUS);
+    if (st & (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED)) {
+      rv_snprintf(err, errlen, "virtio-blk: sector %lu: device status 0x%x (%s)",
+                  (unsigned long)sector, st, st & VIRTIO_STATUS_FAILED ? "failed" : "needs reset");
+      return vblk_fail_request(d);
+    }
+    if (csr_read(CSR_TIME) > deadline) {
+      rv_snprintf(err, errlen, "virtio-blk: sector %lu: no completion within %u ms",
+                  (unsigned long)sector, VBLK_TIMEOUT_MS);
+      return vblk_fail_request(d);
+    }
+  }
+  /* Polled: acknowledge whatever the device raised, for tidiness. */
+  vblk_write32(d->base, VMMIO_INTERRUPT_ACK, vblk_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u);
+
+  uint8_t s = *status;
+  if (s != VIRTIO_BLK_S_OK) {
+    rv_snprintf(err, errlen, "virtio-blk: read of %u sectors at %lu: %s (status %u)", n,
+                (unsigned long)sector,
+                s == VIRTIO_BLK_S_IOERR    ? "I/O error"
+                : s == VIRTIO_BLK_S_UNSUPP ? "unsupported request"
+                : s == 0xff                ? "device wrote no status"
+                                           : "invalid status",
+                s);
+    /* A well-formed failure leaves the queue sound; garbage does not. */
+    return s == VIRTIO_BLK_S_IOERR || s == VIRTIO_BLK_S_UNSUPP ? -1 : vblk_fail_request(d);
+  }
+  /* 2.6.8.2: a legacy device's len is not to be relied on; a modern one must
+   * report data and status written. */
+  if (d->version == 2 && used_len != bytes + 1) {
+    rv_snprintf(err, errlen, "virtio-blk: sector %lu: device wrote %u bytes, expected %u",
+                (unsigned long)sector, used_len, bytes + 1);
+    return vblk_fail_request(d);
+  }
+  (void)used_head; /* one request in flight: virtq_poll_used checked it is ours */
+  return 0;
+}
+
+int vblk_read(struct vblk *d, uint64_t sector, void *buf, uint64_t nsectors, char *err,
+              size_t errlen) {
+  if (d->broken || !d->req_mem) {
+    rv_snprintf(err, errlen, "virtio-blk: device unusable after an earlier error");
+    return -1;
+  }
+  if (sector > d->capacity || nsectors > d->capacity - sector) {
+    rv_snprintf(err, errlen,
+                "virtio-blk: read of %lu sectors at %lu is beyond the disk (%lu sectors)",
+                (unsigned long)nsectors, (unsigned long)sector, (unsigned long)d->capacity);
+    return -1;
+  }
+  uint8_t *out = buf;
+  const uint8_t *data = (const uint8_t *)(uintptr_t)(d->req_mem + VBLK_REQ_DATA_OFF);
+  while (nsectors) {
+    uint32_t n = nsectors < VBLK_MAX_REQ_BYTES / VBLK_SECTOR_SIZE
+                     ? (uint32_t)nsectors
+                     : VBLK_MAX_REQ_BYTES / VBLK_SECTOR_SIZE;
+    if (vblk_read_chunk(d, sector, n, err, errlen))
+      return -1;
+    memcpy(out, data, (size_t)n * VBLK_SECTOR_SIZE);
+    out += (size_t)n * VBLK_SECTOR_SIZE;
+    sector += n;
+    nsectors -= n;
+  }
+  return 0;
+}
+
+void vblk_release(struct vblk *d) {
+  d->broken = true;
+  if (d->base && !vblk_reset_device(d->base, d->version)) {
+    hv_log("virtio-blk: slot 0x%lx does not reset; its queue memory stays allocated",
+           (unsigned long)d->base);
+    return;
+  }
+  vblk_free_memory(d);
+}
