@@ -6,6 +6,7 @@
 #include "../lib/printf.h"
 #include "config.h"
 #include "console.h"
+#include "disk.h"
 #include "frame.h"
 #include "guest_mem.h"
 #include "hart.h"
@@ -89,7 +90,8 @@ static void report_config(void *ctx, const char *vm, const char *msg) {
 }
 
 /* Without a configuration: one VM, "vm0", shaped by the -append options,
- * running the -initrd image or else the embedded one. */
+ * running the -initrd image, else the kernel on the first virtio-blk disk,
+ * else the embedded one. */
 static int default_config(const struct hv_options *opt, struct hv_config *c) {
   struct vm_spec *s = &c->vm[0];
   memset(c, 0, sizeof(*c));
@@ -101,9 +103,15 @@ static int default_config(const struct hv_options *opt, struct hv_config *c) {
   s->bootargs = opt->have_guest_args ? opt->guest_args : "";
   s->devices = CFG_DEV_UART;
   s->weight = CFG_WEIGHT_DEFAULT;
+  char err[160];
+  int r;
   if (plat.initrd_end) {
     s->kernel = CFG_KERNEL_INITRD;
+  } else if ((r = disk_kernel(plat.fdt, &s->image, &s->image_size, err, sizeof(err))) == 0) {
+    s->kernel = CFG_KERNEL_DISK;
   } else {
+    if (r < 0 || strcmp(err, "no virtio-blk disk"))
+      hv_log("%s %s: booting the embedded guest", r < 0 ? "error:" : "note:", err);
     s->kernel = CFG_KERNEL_EMBEDDED;
     s->image = guest_image_start;
     s->image_size = (size_t)(guest_image_end - guest_image_start);
@@ -172,8 +180,9 @@ static void create_vms(struct hv_config *c) {
       }
       s->image = (const uint8_t *)(uintptr_t)plat.initrd_start;
       s->image_size = plat.initrd_end - plat.initrd_start;
-    } else if (s->kernel == CFG_KERNEL_DISK) {
-      hv_log("error: VM %s: property 'kernel-source': no virtio-blk disk driver", s->name);
+    } else if (s->kernel == CFG_KERNEL_DISK &&
+               disk_kernel(plat.fdt, &s->image, &s->image_size, err, sizeof(err))) {
+      hv_log("error: VM %s: property 'kernel-source': %s", s->name, err);
       continue;
     }
     if (vm_create(&vms[vm_count], vm_count, s, c->nvms > 1, err, sizeof(err)))

@@ -113,6 +113,16 @@ static int plan_elf(const uint8_t *img, size_t size, uint64_t base, uint64_t ram
   return 0;
 }
 
+int image_is_kernel(const void *head, size_t n) {
+  struct linux_image_hdr lh;
+  if (n >= 4 && memcmp(head, "\177ELF", 4) == 0)
+    return 1;
+  if (n < sizeof(lh))
+    return 0;
+  memcpy(&lh, head, sizeof(lh));
+  return lh.magic == LINUX_MAGIC || lh.magic2 == LINUX_MAGIC2;
+}
+
 int image_plan(const void *image, size_t size, uint64_t ram_base, uint64_t ram_size,
                struct image_plan *plan, char *err, size_t errlen) {
   const uint8_t *img = image;

@@ -32,5 +32,8 @@ struct image_plan {
 int image_plan(const void *image, size_t size, uint64_t ram_base, uint64_t ram_size,
                struct image_plan *plan, char *err, size_t errlen);
 const char *image_kind_name(enum image_kind kind);
+/* Do the first n bytes of a file start a kernel image, an ELF or a Linux
+ * Image (not just any raw binary)? For telling a kernel disk from data. */
+int image_is_kernel(const void *head, size_t n);
 
 #endif

@@ -46,3 +46,37 @@ add_linux_hv_test(h2.v4.hvc0 SMP 2 VCPUS 4 CONSOLE hvc0)
 add_linux_hv_test(h4.v4.ttyS0 SMP 4 VCPUS 4 CONSOLE ttyS0)
 add_linux_hv_test(h1.v1.ttyS0.nosstc SMP 1 VCPUS 1 CONSOLE ttyS0 CPU rv64,sstc=off)
 add_linux_hv_test(h2.v4.hvc0.nosstc SMP 2 VCPUS 4 CONSOLE hvc0 CPU rv64,sstc=off)
+
+# The user's own kernel from a virtio-blk disk (modern interface), no -initrd.
+add_qemu_test(linux.hv.disk SMP 2 TIMEOUT 400 LABELS linux
+  APPEND "mem=256M vcpus=2 -- console=ttyS0 earlycon=sbi"
+  EXTRA -drive file=${LINUX_IMAGE},if=none,format=raw,id=x0,readonly=on
+        -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+        -global virtio-mmio.force-legacy=false
+  EXPECT "virtio-blk: slot 0x10001000, virtio-mmio version 2 (modern)"
+         "VM vm0: Linux Image image from disk"
+         "Linux version 6.1"
+         "rvinit: cpus online 2 "
+         "${LINUX_COMPUTE_RESULT}"
+         "VM vm0 stopped: shutdown requested by the guest"
+  FORBID "check(s) failed" "BUG:" "WARNING:" "rustyvisor: error")
+set_tests_properties(linux.hv.disk PROPERTIES FIXTURES_REQUIRED linux-image)
+
+# Linux and a bare-metal guest side by side (the README's demo).
+add_qemu_test(linux.hv.two-vms SMP 2 TIMEOUT 400 LABELS linux
+  INITRD ${CMAKE_BINARY_DIR}/configs/linux-and-hello.dtb
+  EXPECT "VM linux: Linux Image image from embedded"
+         "VM hello: ELF image from embedded"
+         "[linux] Linux version 6.1"
+         "[linux] Machine model: rustyvisor VM linux"
+         "[linux] rvinit: cpus online 2 "
+         "[linux] ${LINUX_COMPUTE_RESULT}"
+         "[linux] rvinit: powering off"
+         "VM linux stopped: shutdown requested by the guest"
+         "[hello] hello: timer interrupt taken (SBI set_timer)"
+         "[hello] hello: accesses outside RAM -> access faults"
+         "[hello] hello: all checks passed"
+         "VM hello stopped: shutdown requested by the guest"
+         "no VM left: powering off"
+  FORBID "check(s) failed" "BUG:" "WARNING:" "rustyvisor: error")
+set_tests_properties(linux.hv.two-vms PROPERTIES FIXTURES_REQUIRED linux-image)

@@ -1,14 +1,14 @@
 # Several VMs from a configuration (docs/configuration.md): the .dts files in
 # configs/ are compiled by dtc and handed to the hypervisor with -initrd.
 set(cfg_dir ${CMAKE_CURRENT_SOURCE_DIR}/configs)
-foreach(c two console eight lifecycle bad weights)
+foreach(c console eight lifecycle bad weights)
   rv_add_config(${c} SOURCE ${cfg_dir}/${c}.dts DEPENDS guest-kernels)
 endforeach()
 set(cfgs ${CMAKE_BINARY_DIR}/configs)
 
 # Two bare-metal VMs side by side, each line labelled with its VM; the first
 # has the keyboard; the machine powers off when the last one stops.
-add_qemu_test(vms.two SMP 2 INITRD ${cfgs}/two.dtb
+add_qemu_test(vms.two SMP 2 INITRD ${cfgs}/hello-and-smp.dtb
   EXPECT "config: initrd"
          "VM alpha: ELF image from embedded"
          "VM beta: ELF image from embedded"
@@ -75,6 +75,6 @@ add_qemu_test(vms.badconfig SMP 2 INITRD ${cfgs}/bad.dtb
          "no VM left: powering off")
 # -append options shape the default VM only: with a configuration they are
 # an error, not silently ignored.
-add_qemu_test(vms.config-and-options INITRD ${cfgs}/two.dtb APPEND "mem=64M" EXIT 0
+add_qemu_test(vms.config-and-options INITRD ${cfgs}/hello-and-smp.dtb APPEND "mem=64M" EXIT 0
   EXPECT "error: -append mem=, vcpus= and -- shape the default VM only" "powering off"
   FORBID "[alpha]")

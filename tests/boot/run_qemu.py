@@ -32,6 +32,15 @@ LABEL = re.compile(r"^\[([A-Za-z][\w.@-]*)\] ")
 NAMES_VM = re.compile(r"\bVM ([A-Za-z][\w.@-]*)\b")
 
 
+def seen(marker, line):
+    """A labelled marker "[web] text" matches a line of VM web's console
+    that contains text; any other marker matches a line containing it."""
+    m = LABEL.match(marker)
+    if m:
+        return line.startswith(m.group(0)) and marker[m.end():] in line[m.end():]
+    return marker in line
+
+
 def stream_of(marker, multi_vm):
     """The VM a marker belongs to, or "" for the rest."""
     m = LABEL.match(marker) or (multi_vm and NAMES_VM.search(marker))
@@ -86,12 +95,12 @@ def main():
                     inputs.remove(pair)
             for queue in pending.values():
                 matched = False
-                while queue and queue[0] in line:
+                while queue and seen(queue[0], line):
                     queue.pop(0)
                     matched = True
                 if not matched:
                     for later in queue[1:]:
-                        if later in line:
+                        if seen(later, line):
                             failure = (f"marker {later!r} came before {queue[0]!r}")
                             return
             for key in [k for k, q in pending.items() if not q]:

@@ -423,7 +423,29 @@ static void test_error_buffer(void) {
   free(img);
 }
 
+/* Telling a kernel disk from a data disk by its first bytes. */
+static void test_is_kernel(void) {
+  uint8_t *img = make_linux(0x1000, 0x10000, 1, 0);
+  CHECK(image_is_kernel(img, 0x1000));
+  CHECK(image_is_kernel(img, 64)); /* the header is enough */
+  CHECK(!image_is_kernel(img, 63));
+  free(img);
+  img = make_linux(0x1000, 0x10000, 0, 1);
+  CHECK(image_is_kernel(img, 0x1000));
+  free(img);
+  img = make_linux(0x1000, 0x10000, 0, 0);
+  CHECK(!image_is_kernel(img, 0x1000));
+  free(img);
+  CHECK(image_is_kernel("\177ELF", 4));
+  CHECK(!image_is_kernel("\177ELF", 3));
+  CHECK(!image_is_kernel("\177ELG", 4));
+  static const uint8_t zeros[4096];
+  CHECK(!image_is_kernel(zeros, sizeof(zeros)));
+  CHECK(!image_is_kernel(zeros, 0));
+}
+
 int main(void) {
+  test_is_kernel();
   test_elf_valid();
   test_elf_segments();
   test_elf_headers();

@@ -1,0 +1,15 @@
+/* A kernel read from the first virtio-blk disk (the seed's workflow:
+ * `-drive file=my-kernel.elf` runs the user's kernel with no C to write). */
+#ifndef RV_DISK_H
+#define RV_DISK_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The disk's contents when it starts with an ELF or a Linux Image, read
+ * whole into host memory on the first call and kept (reboots reload from
+ * it). Returns 0; 1 when there is no disk or no kernel on it (err says
+ * which); -1 on a read error. */
+int disk_kernel(const void *fdt, const uint8_t **image, size_t *size, char *err, size_t errlen);
+
+#endif
