@@ -18,13 +18,14 @@ unsigned vm_count;
 static struct vm *console_focus; /* the VM that receives console input */
 static struct conmux_input console_in;
 
-/* A VM's output is line-buffered, so that whole lines of different VMs
- * follow each other; only the focused VM, while someone types to it (a key
- * in the last 2 s), shows partial lines at once: echo and prompts. */
+/* With several VMs, a VM's output is line-buffered, so that whole lines of
+ * different VMs follow each other; only the focused VM, while someone types
+ * to it (a key in the last 2 s), shows partial lines at once: echo and
+ * prompts. A VM alone (unlabelled) writes straight through. */
 void vm_console_output(struct vm *vm, const char *s, size_t n) {
   uint64_t key = __atomic_load_n(&vm->con_last_key, __ATOMIC_RELAXED); /* 0: never */
-  bool live = vm == __atomic_load_n(&console_focus, __ATOMIC_RELAXED) && key &&
-              csr_read(CSR_TIME) - key < 2ULL * plat.timebase;
+  bool live = !vm->con.label[0] || (vm == __atomic_load_n(&console_focus, __ATOMIC_RELAXED) &&
+                                    key && csr_read(CSR_TIME) - key < 2ULL * plat.timebase);
   console_vm_write(&vm->con, live, s, n);
 }
 
