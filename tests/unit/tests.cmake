@@ -15,7 +15,8 @@ set(RV_UNIT_TESTS
   runq
   insn
   vplic
-  vuart)
+  vuart
+  honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
