@@ -67,6 +67,44 @@ static int decode(struct vcpu *v, struct mmio_insn *m, uint32_t *raw) {
 
 #define OPCODE_AMO 0x2f
 
+#define VSATP_MODE_SHIFT 60
+#define VSATP_PPN_MASK ((1UL << 44) - 1)
+#define PTE_N (1UL << 63) /* Svnapot; PTE_V, PTE_R, PTE_X: gstage.h (same layout) */
+#define PTE_PPN(pte) (((pte) >> 10) & ((1UL << 44) - 1))
+
+/* Was the faulting access at gpa the guest's access itself, or an implicit
+ * read of a page-table entry by its VS-stage walk (H extension, "Two-Stage
+ * Address Translation")? A walk into a device window must not be emulated
+ * as the instruction's own access. htinst says which when the hardware
+ * fills it in; otherwise redo the guest's walk of stval (Sv39/48/57, PTEs
+ * read from its RAM) and check that it ends at gpa. */
+static bool access_is_direct(struct vcpu *v, uint64_t gpa) {
+  unsigned long htinst = v->arch.htinst;
+  if (htinst)
+    return htinst & 1; /* transformed instruction: direct; pseudoinstruction: walk */
+  unsigned long vsatp = csr_read(CSR_VSATP), va = v->arch.stval;
+  unsigned mode = (unsigned)(vsatp >> VSATP_MODE_SHIFT);
+  if (mode == 0)
+    return true; /* Bare: no walk, the access itself faulted */
+  if (mode < 8 || mode > 10)
+    return false;
+  uint64_t table = (vsatp & VSATP_PPN_MASK) << 12;
+  for (int level = (int)mode - 6; level >= 0; level--) {
+    unsigned shift = 12 + 9 * (unsigned)level;
+    uint64_t *pte = vm_gpa_to_hva(v->vm, table + ((va >> shift) & 511) * 8, 8);
+    if (!pte || !(*pte & PTE_V))
+      return false; /* the walk itself left RAM: that is what faulted */
+    if (*pte & (PTE_R | PTE_X)) {
+      uint64_t page_mask = (1ULL << shift) - 1;
+      if (level == 0 && (*pte & PTE_N))
+        page_mask = 0xffff; /* Svnapot 64 KiB page */
+      return (((PTE_PPN(*pte) << 12) & ~page_mask) | (va & page_mask)) == gpa;
+    }
+    table = PTE_PPN(*pte) << 12;
+  }
+  return false;
+}
+
 static uint64_t extend(uint64_t val, const struct mmio_insn *m) {
   unsigned bits = m->width * 8;
   if (bits == 64)
@@ -86,10 +124,11 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
     return false;
   struct mmio_insn m;
   uint32_t raw = 0;
-  if (decode(v, &m, &raw)) {
-    /* Not a plain load/store (an AMO, an FP access...): the device does
-     * not support it, as a real bus would refuse it. An AMO is a store/AMO
-     * access even when the hardware reports its load half's fault. */
+  if (!access_is_direct(v, gpa) || decode(v, &m, &raw)) {
+    /* A page-table walk into the device, or not a plain load/store (an
+     * AMO, an FP access...): the device does not support it, as a real bus
+     * would refuse it. An AMO is a store/AMO access even when the hardware
+     * reports its load half's fault. */
     unsigned long sc = v->arch.scause;
     bool amo = (raw & 0x7f) == OPCODE_AMO;
     vcpu_redirect_trap(v,

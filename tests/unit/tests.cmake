@@ -18,7 +18,9 @@ set(RV_UNIT_TESTS
   vuart
   config
   conmux
-  virtq)
+  virtq
+
+  honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS

@@ -1,0 +1,51 @@
+# VM isolation guests (guest-kernels/hostile/probe.c, guest-kernels/honest), each alone in one VM
+# under today's hypervisor; the multi-VM isolation test runs them side by side.
+# probe: every address it was not given faults (loads, stores, jumps, through its own page tables),
+# and 30000 pseudo-random SBI calls get valid SBI error codes. honest: a checksummed workload whose
+# result (HONEST_EXPECTED) the host test unit.honest_workload proves.
+set(PROBE_ELF ${CMAKE_BINARY_DIR}/guest-kernels/probe.elf)
+set(HONEST_ELF ${CMAKE_BINARY_DIR}/guest-kernels/honest.elf)
+
+set(PROBE_MARKERS
+  "VM vm0: ELF image from initrd"
+  "probe: hostile guest on hart 0"
+  "probe: below RAM"
+  "): 507903 loads and 7935 stores faulted"
+  "probe: 64 MiB above RAM"
+  "probe: every GiB up to 2^41, window edges, beyond 2^41: "
+  "probe: through Sv39 page tables: 5 loads and 5 stores faulted, device reachable"
+  "probe: SBI flood: 30000/30000 calls"
+  " loads and "
+  " stores faulted, "
+  " SBI calls answered with valid errors"
+  "probe: done"
+  "VM vm0 stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
+  "faults-injected="
+  "powering off")
+add_qemu_test(isolation.probe.alone INITRD ${PROBE_ELF} TIMEOUT 300
+  EXPECT ${PROBE_MARKERS}
+  FORBID "probe: checks failed" "faults-injected=0")
+# Trap-and-inject timers (the flood's set_timer calls reach the host timer) and a second vCPU
+# (the flood's hart_start of a real hart starts it; it stops itself).
+add_qemu_test(isolation.probe.alone.nosstc SMP 2 CPU rv64,sstc=off INITRD ${PROBE_ELF} TIMEOUT 300
+  APPEND "vcpus=2"
+  EXPECT "features: H yes, Sstc no" ${PROBE_MARKERS}
+  FORBID "probe: checks failed" "faults-injected=0")
+
+set(HONEST_MARKERS
+  "VM vm0: ELF image from initrd"
+  "honest: checksummed workload on hart 0: 16 MiB buffer"
+  "honest: round 1/24 checksum 0x"
+  "honest: round 24/24 checksum 0xc5e6faf990962d89"
+  "honest: buffer intact: 2097152 words re-verified"
+  "honest: checksum 0xc5e6faf990962d89 ok"
+  "honest: done"
+  "VM vm0 stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
+  "faults-injected=0"
+  "powering off")
+add_qemu_test(isolation.honest.alone INITRD ${HONEST_ELF} TIMEOUT 300
+  EXPECT ${HONEST_MARKERS}
+  FORBID "honest: checks failed")
+add_qemu_test(isolation.honest.alone.nosstc CPU rv64,sstc=off INITRD ${HONEST_ELF} TIMEOUT 300
+  EXPECT "features: H yes, Sstc no" ${HONEST_MARKERS}
+  FORBID "honest: checks failed")
