@@ -267,9 +267,9 @@ void vm_print_stats(const struct vm *vm) {
   if (!n)
     rv_snprintf(sbi, sizeof(sbi), " none");
   hv_log("VM %s exits: %lu total; sbi:%s", vm->name, (unsigned long)s->exits, sbi);
-  hv_log("VM %s exits: virtual-insn=%lu wfi=%lu guest-page-fault=%lu faults-injected=%lu", vm->name,
-         (unsigned long)s->virtual_insn, (unsigned long)s->wfi, (unsigned long)s->guest_page_faults,
-         (unsigned long)s->faults_injected);
+  hv_log("VM %s exits: faults-injected=%lu virtual-insn=%lu wfi=%lu guest-page-fault=%lu", vm->name,
+         (unsigned long)s->faults_injected, (unsigned long)s->virtual_insn, (unsigned long)s->wfi,
+         (unsigned long)s->guest_page_faults);
   hv_log("VM %s exits: mmio: plic=%lu uart=%lu", vm->name, (unsigned long)s->mmio_plic,
          (unsigned long)s->mmio_uart);
   hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu; injected: timer=%lu ipi=%lu "

@@ -19,7 +19,6 @@ set(RV_UNIT_TESTS
   config
   conmux
   virtq
-
   honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.
