@@ -10,6 +10,14 @@ markdown report -- operation | native | rustyvisor | ratio for both CPU configur
 hypervisor's exit counters, its footprint, and the Linux guest's real workload when its Image
 is built -- and writes it to <build-dir>/bench/bench.md.
 
+Two measurements need several VMs and so run under rustyvisor only, from a configuration this
+script writes and compiles with dtc (into <build-dir>/bench/):
+  * the VM switch (guest-kernels/vmswitch), under -icount like the table: a spinner and a
+    sleeper pinned on one hart; the sleeper's timer switches the hart to it, its WFI back;
+  * fairness (guest-kernels/spin), in wall-clock time: 8 busy VMs on 2 harts and on 1 hart,
+    and two VMs of weights 100 and 300 on one hart, each measuring the CPU share it gets over
+    the same window of the shared timebase; each setup runs --fairness-runs times.
+
   scripts/bench.py --build-dir build          (or: cmake --build build --target bench)
 
 Exit status: 0 when every run reached "bench: done" without a FAILED line, 1 otherwise (the
@@ -276,6 +284,212 @@ def linux_section(a):
     return lines
 
 
+# --- several VMs from a generated configuration -------------------------------------------
+
+def write_config(a, name, vms):
+    """Write <build-dir>/bench/<name>.dts for the given VMs and compile it with dtc; return the
+    .dtb path. Each VM is a dict: name, kernel (an ELF in <build-dir>/guest-kernels), bootargs,
+    and optionally affinity (a list of hart indices) and weight."""
+    out_dir = os.path.join(a.build_dir, "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    nodes = []
+    for vm in vms:
+        props = [f'kernel = /incbin/("{vm["kernel"]}");',
+                 "memory = /bits/ 64 <0x80000000 0x400000>;",
+                 f'bootargs = "{vm["bootargs"]}";']
+        if "affinity" in vm:
+            props.append("hart-affinity = <" + " ".join(str(h) for h in vm["affinity"]) + ">;")
+        if "weight" in vm:
+            props.append(f"weight = <{vm['weight']}>;")
+        nodes.append(f"\t\t{vm['name']} {{\n" + "".join(f"\t\t\t{p}\n" for p in props)
+                     + "\t\t};\n")
+    dts = os.path.join(out_dir, name + ".dts")
+    dtb = os.path.join(out_dir, name + ".dtb")
+    with open(dts, "w") as f:
+        f.write("/dts-v1/;\n/* Written by scripts/bench.py. */\n/ {\n"
+                '\tcompatible = "rustyvisor,config";\n\tvms {\n' + "".join(nodes) + "\t};\n};\n")
+    subprocess.run([a.dtc, "-q", "-I", "dts", "-O", "dtb", "-i",
+                    os.path.join(a.build_dir, "guest-kernels"), "-o", dtb, dts], check=True)
+    return dtb
+
+
+def vm_exit_lines(text):
+    """The hypervisor's per-VM exit counter lines, as printed when each VM stops."""
+    return [l.strip() for l in text.splitlines() if re.match(r"rustyvisor: VM \S+ exits:", l)]
+
+
+VMSWITCH_GAP = re.compile(r"^\[spinner\] vmswitch: spin: gap (\d+) min (\d+) max (\d+) n (\d+)")
+VMSWITCH_OWN = re.compile(r"^\[sleeper\] vmswitch: sleep: own (\d+) min (\d+) max (\d+) n (\d+)")
+
+
+def vmswitch_run(a, cpu, dtb):
+    """One run of the VM switch measurement (guest-kernels/vmswitch) on one hart under -icount.
+
+    The spinner's gap is everything executed while it was switched out: the switch to the
+    sleeper (on its timer), the sleeper's own instructions, the switch back (on its WFI). The
+    sleeper counts its own. Their difference is one VM switch round trip, in instructions."""
+    cmd = qemu_cmd(a, cpu, os.path.join(a.build_dir, "rustyvisor.bin"), initrd=dtb)
+    text, _, err = run(cmd, a.timeout)
+    r = {"cmd": cmd, "log": text, "problems": [], "exits": vm_exit_lines(text),
+         "gap": None, "own": None, "round_trip": None}
+    for line in text.splitlines():
+        line = line.strip()
+        if m := VMSWITCH_GAP.match(line):
+            r["gap"] = tuple(int(x) for x in m.groups())
+        if m := VMSWITCH_OWN.match(line):
+            r["own"] = tuple(int(x) for x in m.groups())
+        if any(f in line for f in FATAL):
+            r["problems"].append(line)
+    for marker in ("[spinner] vmswitch: spin done", "[sleeper] vmswitch: sleep done"):
+        if marker not in text:
+            r["problems"].append(f"'{marker}' missing")
+    if err:
+        r["problems"].append(err)
+    if r["gap"] and r["own"]:
+        r["round_trip"] = r["gap"][0] - r["own"][0]  # medians
+    return r
+
+
+def vmswitch_section(a, results):
+    """Run the VM switch measurement for each CPU configuration; return the two table rows (for
+    the main table) and the section that details them."""
+    dtb = write_config(a, "vmswitch", [
+        {"name": "spinner", "kernel": "vmswitch.elf", "bootargs": "role=spin", "affinity": [0]},
+        {"name": "sleeper", "kernel": "vmswitch.elf", "bootargs": "role=sleep", "affinity": [0]},
+    ])
+    for name, cpu in CONFIGS:
+        results[name] = vmswitch_run(a, cpu, dtb)
+    rt = {name: results[name]["round_trip"] for name, _ in CONFIGS}
+    row_rt = "| vm-switch-round-trip: VM switch round trip (timer wakes the other VM, it sleeps again) |"
+    row_one = "| vm-switch: one VM switch (half of it) |"
+    for name, _ in CONFIGS:  # natively there is no other VM to switch to: no figure
+        row_rt += f" — | {'failed' if rt[name] is None else fmt(rt[name])} | |"
+        row_one += f" — | {'failed' if rt[name] is None else fmt(rt[name] // 2)} | |"
+    lines = ["## VM switch", "",
+             "Two VMs pinned on hart 0 (`-smp 1`), guest-kernels/vmswitch, under `-icount "
+             "shift=0,sleep=off`: the *spinner* reads `instret` in a 5-instruction loop and "
+             "keeps every gap of at least 100 (instructions executed while it was switched "
+             "out, its loop taken out); the *sleeper* sleeps in WFI, its timer wakes it every "
+             "100 us (`stimecmp` with Sstc, SBI `set_timer` without), its handler re-arms the "
+             "timer, and it counts its own instructions from the handler's first instruction to "
+             "the one before its WFI (with no Sstc that includes the `set_timer` call). Round "
+             "trip = median gap - median own; one switch = half of it. Median of 64 after 8 "
+             "warm-up gaps.", "",
+             "| CPU | spinner's gap (median, min, max) | sleeper's own (median, min, max) | "
+             "round trip | one switch |", "|---|---:|---:|---:|---:|"]
+    for name, _ in CONFIGS:
+        r = results[name]
+        g = "failed" if not r["gap"] else f"{r['gap'][0]} ({r['gap'][1]}, {r['gap'][2]})"
+        o = "failed" if not r["own"] else f"{r['own'][0]} ({r['own'][1]}, {r['own'][2]})"
+        t = r["round_trip"]
+        lines.append(f"| {name} | {g} | {o} | {'failed' if t is None else t} | "
+                     f"{'failed' if t is None else t // 2} |")
+    lines.append("")
+    for name, _ in CONFIGS:
+        lines += [f"Exit counters, {name}:", "", "```"] + results[name]["exits"] + ["```", ""]
+    for name, _ in CONFIGS:
+        if results[name]["problems"]:
+            lines += [f"**VM switch, {name}: run failed**: "
+                      + "; ".join(results[name]["problems"][:5]), "", "```",
+                      " ".join(results[name]["cmd"]), "```", ""]
+    return [row_rt, row_one], lines
+
+
+SPIN_GOT = re.compile(r"^\[(\S+)\] spin: got (\d+) of (\d+) ticks")
+
+
+def fairness_run(a, dtb, smp, names):
+    """One run of busy spin VMs in wall-clock time (no -icount: `time` is the host's clock).
+    Returns ({vm: share in permille}, [problems], [notes]): a problem fails the bench, a note
+    (a VM that booted after the window's start and so measured a shorter one) is reported."""
+    cmd = qemu_cmd(a, "rv64", os.path.join(a.build_dir, "rustyvisor.bin"), initrd=dtb,
+                   icount=False, smp=smp)
+    text, _, err = run(cmd, a.timeout)
+    shares, problems, notes = {}, [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if m := SPIN_GOT.match(line):
+            shares[m.group(1)] = 1000 * int(m.group(2)) / int(m.group(3))
+        if "spin: started late" in line:  # its window is shorter: not comparable
+            notes.append(line)
+        if any(f in line for f in FATAL):
+            problems.append(line)
+    for n in names:
+        if n not in shares:
+            problems.append(f"VM {n} printed no share (starved, or the run stopped early)")
+    if err:
+        problems.append(err)
+    return shares, problems, notes
+
+
+def fairness_section(a):
+    """8 equal VMs on 2 harts and on 1 hart, and weights 100:300 on one hart; each setup runs
+    a.fairness_runs times, figures are medians over the runs."""
+    tb = 10_000_000  # QEMU virt's timebase, Hz
+    start = int(a.fairness_start * tb)
+    end = start + int(a.fairness_window * tb)
+    window = f"window={start}-{end}"
+    eight = [{"name": f"v{i}", "kernel": "spin.elf", "bootargs": window} for i in range(8)]
+    pair = [{"name": "light", "kernel": "spin.elf", "bootargs": window, "affinity": [0],
+             "weight": 100},
+            {"name": "heavy", "kernel": "spin.elf", "bootargs": window, "affinity": [0],
+             "weight": 300}]
+    setups = [("8 VMs, equal weights, 2 harts", write_config(a, "fair-8", eight), 2, eight),
+              ("8 VMs, equal weights, 1 hart", write_config(a, "fair-8", eight), 1, eight),
+              ("2 VMs on hart 0, weights 100:300", write_config(a, "fair-weights", pair), 1, pair)]
+    lines = ["## Fairness", "",
+             f"Busy VMs of one vCPU each (guest-kernels/spin), all measuring the same window of "
+             f"the shared timebase, {a.fairness_start:g} s to "
+             f"{a.fairness_start + a.fairness_window:g} s after reset (`{window}`): the share "
+             "of that window each got, in permille (spin counts as its own the time between "
+             "two reads of `time` less than 5 us apart). Wall clock, no -icount; median of "
+             f"{a.fairness_runs} runs. Deviation: the largest |share - mean| / mean of a run. "
+             "Time the host takes from QEMU (other processes, its own threads) is lost to "
+             "every VM alike and shows in the sum; host load average (1 min) when this "
+             f"section started: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs.", "",
+             "| setup | share per VM, permille | mean | largest deviation from the mean | "
+             "sum (of 1000 per hart) |", "|---|---|---:|---:|---:|"]
+    problems, notes = [], []
+    weights_row = None
+    for title, dtb, smp, vms in setups:
+        names = [vm["name"] for vm in vms]
+        runs = []
+        for i in range(a.fairness_runs):
+            shares, probs, nts = fairness_run(a, dtb, smp, names)
+            problems += [f"{title}, run {i + 1}: {p}" for p in probs]
+            notes += [f"{title}, run {i + 1}: {p}" for p in nts]
+            if all(n in shares for n in names):
+                runs.append(shares)
+        if not runs:
+            lines.append(f"| {title} | failed | | | |")
+            continue
+        med = {n: statistics.median(r[n] for r in runs) for n in names}
+        per_vm = ", ".join(f"{n} {med[n]:.0f}" for n in names)
+        mean = statistics.mean(med.values())
+        # Per run: the largest deviation from that run's mean; then the median over runs.
+        dev = statistics.median(
+            max(abs(r[n] - statistics.mean(r.values())) for n in names)
+            / statistics.mean(r.values()) * 100 for r in runs)
+        total = statistics.median(sum(r.values()) for r in runs)
+        lines.append(f"| {title} | {per_vm} | {mean:.1f} | {dev:.1f}% | {total:.0f} of "
+                     f"{1000 * smp} |")
+        if "heavy" in names:
+            ratio_ = statistics.median(r["heavy"] / r["light"] for r in runs if r["light"])
+            weights_row = (f"| weights 100:300 on one hart | {med['light']:.0f} | "
+                           f"{med['heavy']:.0f} | {ratio_:.2f} | 3.00 |")
+    lines.append("")
+    if weights_row:
+        lines += ["| setup | light (weight 100) | heavy (weight 300) | ratio heavy / light "
+                  "(median of runs) | by the weights |", "|---|---:|---:|---:|---:|",
+                  weights_row, ""]
+    if notes:
+        lines += ["Started after the window's start (raise --fairness-start): "
+                  + "; ".join(notes[:10]), ""]
+    if problems:
+        lines += ["**Fairness runs failed**: " + "; ".join(problems[:10]), ""]
+    return lines, not problems
+
+
 def main():
     ap = argparse.ArgumentParser(description="rustyvisor benchmarks (see docs/performance.md)")
     ap.add_argument("--build-dir", default="build")
@@ -289,6 +503,12 @@ def main():
     ap.add_argument("--linux-runs", type=int, default=3)
     ap.add_argument("--linux-timeout", type=float, default=300)
     ap.add_argument("--no-linux", action="store_true")
+    ap.add_argument("--dtc", default="dtc", help="device-tree compiler for the generated configurations")
+    ap.add_argument("--no-fairness", action="store_true", help="skip the fairness runs")
+    ap.add_argument("--fairness-runs", type=int, default=3)
+    ap.add_argument("--fairness-start", type=float, default=1.0,
+                    help="seconds after reset when every VM starts measuring (all booted by then)")
+    ap.add_argument("--fairness-window", type=float, default=2.0, help="seconds measured")
     ap.add_argument("--logs", action="store_true", help="keep each run's serial log next to the report")
     a = ap.parse_args()
     a.build_dir = os.path.abspath(a.build_dir)
@@ -321,6 +541,9 @@ def main():
             hv, ht = cell(results[(name, True)], op)
             row += f" {nt} | {ht} | {ratio(nv, hv)} |"
         L.append(row)
+    switch_results = {}
+    switch_rows, switch_lines = vmswitch_section(a, switch_results)
+    L += switch_rows
     L.append("")
     # The project's goals, checked on these figures.
     met, total = [], []
@@ -347,6 +570,11 @@ def main():
     for name, _ in CONFIGS:
         L += [f"{name}:", "", "```"] + [f"rustyvisor: VM vm0 exits: {e}"
                                         for e in results[(name, True)]["exits"]] + ["```", ""]
+    L += switch_lines
+    fairness_ok = True
+    if not a.no_fairness:
+        fairness_lines, fairness_ok = fairness_section(a)
+        L += fairness_lines
     L += footprint(a)
     if not a.no_linux:
         L += linux_section(a)
@@ -356,6 +584,8 @@ def main():
             failed = True
             L += [f"**{'rustyvisor' if hv else 'native'}, {name}: run failed**: "
                   + "; ".join(r["problems"][:5]), "", "```", " ".join(r["cmd"]), "```", ""]
+    if not fairness_ok or any(r["problems"] for r in switch_results.values()):
+        failed = True
     report = "\n".join(L)
     sys.stdout.write(report + "\n")
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -364,6 +594,10 @@ def main():
     if a.logs:
         for (name, hv), r in results.items():
             tag = ("rustyvisor" if hv else "native") + "-" + name.replace(" ", "-").lower()
+            with open(os.path.join(os.path.dirname(out), f"{tag}.log"), "w") as f:
+                f.write(r["log"])
+        for name, r in switch_results.items():
+            tag = "vmswitch-" + name.replace(" ", "-").lower()
             with open(os.path.join(os.path.dirname(out), f"{tag}.log"), "w") as f:
                 f.write(r["log"])
     sys.stderr.write(f"report written to {out}\n")

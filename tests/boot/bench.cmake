@@ -39,3 +39,23 @@ add_qemu_test(boot.bench.rustyvisor.nosstc INITRD ${BENCH_DIR}/bench.elf ICOUNT 
          ${BENCH_MARKERS_NOSSTC}
          "VM vm0 stopped: shutdown requested by the guest" "VM vm0 exits:" "powering off"
   FORBID "checks failed")
+
+# The VM switch measurement (guest-kernels/vmswitch, configs/vmswitch.dts): a spinner and a
+# sleeper pinned on one hart, with and without Sstc. Both run to their end and print their
+# figures; the spinner finishes first (the sleeper wakes more often than it needs). As above,
+# no figure is checked: scripts/bench.py reports them.
+rv_add_config(vmswitch SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/configs/vmswitch.dts DEPENDS vmswitch)
+foreach(cfg "sstc;rv64;sstc" "nosstc;rv64,sstc=off;sbi set_timer")
+  list(GET cfg 0 tag)
+  list(GET cfg 1 cpu)
+  list(GET cfg 2 timer)
+  add_qemu_test(boot.bench.vmswitch.${tag} INITRD ${CMAKE_BINARY_DIR}/configs/vmswitch.dtb
+    ICOUNT CPU ${cpu}
+    EXPECT "VM spinner: ELF image from embedded" "VM sleeper: ELF image from embedded"
+           "[spinner] vmswitch: spin: gap " "[spinner] vmswitch: spin done"
+           "VM spinner stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
+           "[sleeper] vmswitch: sleep: own " "(${timer})" "[sleeper] vmswitch: sleep done"
+           "VM sleeper stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
+           "no VM left: powering off"
+    FORBID "FAILED" "checks failed")
+endforeach()
