@@ -78,3 +78,11 @@ add_qemu_test(vms.badconfig SMP 2 INITRD ${cfgs}/bad.dtb
 add_qemu_test(vms.config-and-options INITRD ${cfgs}/hello-and-smp.dtb APPEND "mem=64M" EXIT 0
   EXPECT "error: -append mem=, vcpus= and -- shape the default VM only" "powering off"
   FORBID "[alpha]")
+
+# A configuration embedded at build time (rv_add_hypervisor(... CONFIG), what
+# -DRV_CONFIG does for the main image): no -initrd needed.
+add_qemu_test(vms.embedded SMP 2 KERNEL ${CMAKE_BINARY_DIR}/rustyvisor-embedded-test.bin
+  EXPECT "config: embedded"
+         "[alpha] hello: all checks passed"
+         "[beta] smp: done"
+         "no VM left: powering off")
