@@ -105,51 +105,40 @@ static bool read_fdt(const void *fdt) {
   return true;
 }
 
-/* One load probe: it must raise a load access fault with stval = addr. */
+/* What one probe of addr ended in: it must be the access fault `want`
+ * with stval = addr; counted in *faulted, else reported (the first
+ * MAX_REPORTS times). A cause of 0 means the access completed. */
+static void probe_outcome(const char *what, unsigned long addr, unsigned long cause,
+                          unsigned long tval, unsigned long want, unsigned long *faulted) {
+  if (cause == want && tval == addr) {
+    (*faulted)++;
+    return;
+  }
+  if (++probe_bad > MAX_REPORTS)
+    return;
+  if (cause == 0)
+    CHECK(false, "%s at 0x%lx completed", what, addr);
+  else
+    CHECK(false, "%s at 0x%lx: cause %lu tval 0x%lx (want cause %lu, tval = address)", what, addr,
+          cause, tval, want);
+}
+
 static void load_probe(unsigned long addr) {
   unsigned long out;
   unsigned long cause = probe_load(addr, &out);
-  if (cause == EXC_LOAD_ACCESS && out == addr) {
-    loads_faulted++;
-    return;
-  }
-  if (++probe_bad <= MAX_REPORTS) {
-    if (cause == 0)
-      CHECK(false, "load at 0x%lx completed and returned 0x%lx", addr, out);
-    else
-      CHECK(false, "load at 0x%lx: cause %lu tval 0x%lx (want cause 5, tval = address)", addr,
-            cause, out);
-  }
+  probe_outcome("load", addr, cause, out, EXC_LOAD_ACCESS, &loads_faulted);
 }
 
-/* One word store probe: a store/AMO access fault with stval = addr. */
 static void store_probe(unsigned long addr) {
   unsigned long out;
   unsigned long cause = probe_store(addr, &out, 0x5a5a5a5aUL ^ addr);
-  if (cause == EXC_STORE_ACCESS && out == addr) {
-    stores_faulted++;
-    return;
-  }
-  if (++probe_bad <= MAX_REPORTS) {
-    if (cause == 0)
-      CHECK(false, "store at 0x%lx completed", addr);
-    else
-      CHECK(false, "store at 0x%lx: cause %lu tval 0x%lx (want cause 7, tval = address)", addr,
-            cause, out);
-  }
+  probe_outcome("store", addr, cause, out, EXC_STORE_ACCESS, &stores_faulted);
 }
 
-/* One fetch probe: an instruction access fault with stval = addr. */
 static void exec_probe(unsigned long addr) {
   unsigned long out;
   unsigned long cause = probe_exec(addr, &out);
-  if (cause == EXC_INST_ACCESS && out == addr) {
-    fetches_faulted++;
-    return;
-  }
-  if (++probe_bad <= MAX_REPORTS)
-    CHECK(false, "jump to 0x%lx: cause %lu tval 0x%lx (want cause 1, tval = address)", addr, cause,
-          out);
+  probe_outcome("jump", addr, cause, out, EXC_INST_ACCESS, &fetches_faulted);
 }
 
 /* Probe every page of [lo, hi) that overlaps nothing given, loads on every

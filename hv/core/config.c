@@ -26,13 +26,6 @@ static const char *prop_string(const void *val, int len) {
   return s;
 }
 
-static bool prop_u32(const void *val, int len, uint32_t *out) {
-  if (len != 4)
-    return false;
-  *out = dt_be32(val);
-  return true;
-}
-
 static bool valid_name(const char *s) {
   size_t n = strlen(s);
   if (n == 0 || n >= CFG_NAME_MAX)
@@ -119,17 +112,21 @@ static int parse_affinity(struct vm_parse *p, const void *val, int len) {
   return 0;
 }
 
+/* A property of one cell from 1 to max. */
+static int parse_count(struct vm_parse *p, const char *name, const void *val, int len, unsigned max,
+                       unsigned *out) {
+  if (len != 4 || dt_be32(val) < 1 || dt_be32(val) > max)
+    return FAIL(p, "property '%s': expected <N> with N from 1 to %u", name, max);
+  *out = dt_be32(val);
+  return 0;
+}
+
 static int parse_property(struct vm_parse *p, const char *name, const void *val, int len) {
   struct vm_spec *s = p->spec;
-  uint32_t u;
   if (!strcmp(name, "memory"))
     return parse_memory(p, val, len);
-  if (!strcmp(name, "vcpus")) {
-    if (!prop_u32(val, len, &u) || u < 1 || u > CFG_VCPUS_MAX)
-      return FAIL(p, "property 'vcpus': expected <N> with N from 1 to %d", CFG_VCPUS_MAX);
-    s->nvcpus = u;
-    return 0;
-  }
+  if (!strcmp(name, "vcpus"))
+    return parse_count(p, name, val, len, CFG_VCPUS_MAX, &s->nvcpus);
   if (!strcmp(name, "kernel")) {
     if (len <= 0)
       return FAIL(p, "property 'kernel': empty (expected kernel = /incbin/(\"file\"))");
@@ -161,12 +158,8 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
     return parse_devices(p, val, len);
   if (!strcmp(name, "hart-affinity"))
     return parse_affinity(p, val, len);
-  if (!strcmp(name, "weight")) {
-    if (!prop_u32(val, len, &u) || u < 1 || u > CFG_WEIGHT_MAX)
-      return FAIL(p, "property 'weight': expected <N> with N from 1 to %d", CFG_WEIGHT_MAX);
-    s->weight = u;
-    return 0;
-  }
+  if (!strcmp(name, "weight"))
+    return parse_count(p, name, val, len, CFG_WEIGHT_MAX, &s->weight);
   return FAIL(p,
               "unknown property '%s' (known: memory vcpus kernel kernel-source bootargs devices "
               "hart-affinity weight)",
