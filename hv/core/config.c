@@ -18,6 +18,16 @@ bool config_is_config(const void *blob, size_t max_size) {
          dt_is_compatible(&dt, dt_root(&dt), CFG_COMPATIBLE);
 }
 
+void config_spec_defaults(struct vm_spec *s) {
+  memset(s, 0, sizeof(*s));
+  s->mem_base = CFG_DEFAULT_MEM_BASE;
+  s->mem_size = CFG_DEFAULT_MEM_SIZE;
+  s->nvcpus = 1;
+  s->bootargs = "";
+  s->devices = CFG_DEV_UART;
+  s->weight = CFG_WEIGHT_DEFAULT;
+}
+
 /* A property value that is one NUL-terminated string. */
 static const char *prop_string(const void *val, int len) {
   const char *s = val;
@@ -170,13 +180,7 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
 static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
                     struct vm_spec *spec, uint64_t mem_left, char *msg, size_t msglen) {
   struct vm_parse p = {.spec = spec, .lim = lim, .msg = msg, .msglen = msglen};
-  memset(spec, 0, sizeof(*spec));
-  spec->mem_base = CFG_DEFAULT_MEM_BASE;
-  spec->mem_size = 128UL << 20;
-  spec->nvcpus = 1;
-  spec->bootargs = "";
-  spec->devices = CFG_DEV_UART;
-  spec->weight = CFG_WEIGHT_DEFAULT;
+  config_spec_defaults(spec);
   if (dt_first_child(dt, node) >= 0)
     return FAIL(&p, "unexpected child node '%s'", dt_node_name(dt, dt_first_child(dt, node)));
   int cookie = 0;

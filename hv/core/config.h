@@ -24,6 +24,7 @@
 #define CFG_MEM_MIN (4UL << 20)
 #define CFG_GPA_LIMIT (1ULL << 41) /* Sv39x4 guest-physical space */
 #define CFG_DEFAULT_MEM_BASE 0x80000000ULL
+#define CFG_DEFAULT_MEM_SIZE (128ULL << 20)
 #define CFG_WEIGHT_DEFAULT 100
 #define CFG_WEIGHT_MAX 10000
 
@@ -70,5 +71,7 @@ bool config_is_config(const void *blob, size_t max_size);
 int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim,
                  struct hv_config *out, cfg_report_fn report, void *ctx);
 const char *config_kernel_name(enum cfg_kernel k);
+/* A VM with every property at its default (no name, no kernel). */
+void config_spec_defaults(struct vm_spec *s);
 
 #endif

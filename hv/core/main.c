@@ -96,13 +96,12 @@ static int default_config(const struct hv_options *opt, struct hv_config *c) {
   struct vm_spec *s = &c->vm[0];
   memset(c, 0, sizeof(*c));
   c->nvms = 1;
+  config_spec_defaults(s);
   rv_snprintf(s->name, sizeof(s->name), "vm0");
-  s->mem_base = CFG_DEFAULT_MEM_BASE;
   s->mem_size = opt->mem ? opt->mem : VM_DEFAULT_RAM;
   s->nvcpus = opt->vcpus ? opt->vcpus : 1;
-  s->bootargs = opt->have_guest_args ? opt->guest_args : "";
-  s->devices = CFG_DEV_UART;
-  s->weight = CFG_WEIGHT_DEFAULT;
+  if (opt->have_guest_args)
+    s->bootargs = opt->guest_args;
   char err[160];
   int r;
   if (plat.initrd_end) {
