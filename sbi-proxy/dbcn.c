@@ -7,7 +7,7 @@
 /* Bytes moved per call at most: the spec lets write and read be partial. */
 #define DBCN_CHUNK 4096
 
-void sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
+struct sbi_ret sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c) {
   unsigned long num = c->args[0], lo = c->args[1], hi = c->args[2];
   switch (c->fid) {
   case SBI_DBCN_WRITE:
@@ -15,29 +15,23 @@ void sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result
     /* On RV64 base_addr_hi holds address bits above 64: it must be zero. */
     uint64_t len = num > DBCN_CHUNK ? DBCN_CHUNK : num;
     char *buf = hi ? NULL : sbi_env_guest_ram(v, lo, len);
-    if (!buf || (num > len && !sbi_env_guest_ram(v, lo, num))) {
-      r->error = SBI_ERR_INVALID_PARAM;
-      return;
-    }
+    if (!buf || (num > len && !sbi_env_guest_ram(v, lo, num)))
+      return sbi_ret(SBI_ERR_INVALID_PARAM, 0);
     if (c->fid == SBI_DBCN_WRITE) {
       sbi_env_console_write(v, buf, len);
-      r->value = (long)len;
-    } else {
-      uint64_t n = 0;
-      int ch;
-      while (n < len && (ch = sbi_env_console_getc(v)) >= 0)
-        buf[n++] = (char)ch;
-      r->value = (long)n;
+      return sbi_ret(SBI_SUCCESS, (long)len);
     }
-    r->error = SBI_SUCCESS;
-    break;
+    uint64_t n = 0;
+    int ch;
+    while (n < len && (ch = sbi_env_console_getc(v)) >= 0)
+      buf[n++] = (char)ch;
+    return sbi_ret(SBI_SUCCESS, (long)n);
   }
   case SBI_DBCN_WRITE_BYTE: {
     char ch = (char)(num & 0xff);
     sbi_env_console_write(v, &ch, 1);
-    r->error = SBI_SUCCESS;
-    break;
+    return sbi_ret(SBI_SUCCESS, 0);
   }
-  default: break; /* NOT_SUPPORTED */
+  default: return sbi_ret(SBI_ERR_NOT_SUPPORTED, 0);
   }
 }

@@ -5,21 +5,18 @@
 #include "sbi_proxy.h"
 
 /* The vCPU set named by a legacy hart_mask pointer, or an error. A pointer
- * that faults has had its fault sent to the guest: the call returns nothing. */
-static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets,
-                        struct sbi_result *r) {
+ * that faults has had its fault sent to the guest: SBI_NO_RETURN. */
+static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets) {
   unsigned long mask;
-  if (sbi_env_guest_read_ulong(v, ptr, &mask)) {
-    r->action = SBI_RET_NONE;
-    return SBI_ERR_INVALID_ADDRESS;
-  }
+  if (sbi_env_guest_read_ulong(v, ptr, &mask))
+    return SBI_NO_RETURN;
   return sbi_hartmask_decode(mask, 0, sbi_env_vcpu_count(v), targets);
 }
 
-void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
+/* The answer goes to a0 only: a1 is given back as it was. */
+struct sbi_ret sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c) {
   uint64_t targets;
-  r->action = SBI_RET_LEGACY;
-  r->error = 0;
+  long err = 0;
   switch (c->eid) {
   case SBI_EXT_0_1_SET_TIMER: sbi_env_set_timer(v, c->args[0]); break;
   case SBI_EXT_0_1_CONSOLE_PUTCHAR: {
@@ -27,24 +24,25 @@ void sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_resu
     sbi_env_console_write(v, &ch, 1);
     break;
   }
-  case SBI_EXT_0_1_CONSOLE_GETCHAR: r->error = sbi_env_console_getc(v); break;
-  case SBI_EXT_0_1_CLEAR_IPI: r->error = sbi_env_clear_ipi(v); break;
+  case SBI_EXT_0_1_CONSOLE_GETCHAR: err = sbi_env_console_getc(v); break;
+  case SBI_EXT_0_1_CLEAR_IPI: err = sbi_env_clear_ipi(v); break;
   case SBI_EXT_0_1_SEND_IPI:
-    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
+    if ((err = legacy_mask(v, c->args[0], &targets)) == 0)
       sbi_env_send_ipi(v, targets);
     break;
   case SBI_EXT_0_1_REMOTE_FENCE_I:
-    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
+    if ((err = legacy_mask(v, c->args[0], &targets)) == 0)
       sbi_env_remote_fence(v, targets, SBI_ENV_FENCE_I);
     break;
   case SBI_EXT_0_1_REMOTE_SFENCE_VMA:
   case SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID:
-    if ((r->error = legacy_mask(v, c->args[0], &targets, r)) == 0)
+    if ((err = legacy_mask(v, c->args[0], &targets)) == 0)
       sbi_env_remote_fence(v, targets, SBI_ENV_SFENCE_VMA);
     break;
   case SBI_EXT_0_1_SHUTDOWN:
     sbi_env_vm_reset(v, SBI_SRST_TYPE_SHUTDOWN, SBI_SRST_REASON_NONE);
-    r->action = SBI_RET_NONE;
+    err = SBI_NO_RETURN;
     break;
   }
+  return sbi_ret(err, (long)c->args[1]);
 }

@@ -1,5 +1,5 @@
-/* SBI dispatch (SBI spec v2.0, chapter 3): the extension table, hot
- * extensions first, and one lookup by EID range. */
+/* SBI dispatch (SBI spec v2.0, chapter 3): the extension table and the
+ * call of an extension's handler through it. */
 #include "sbi_proxy.h"
 #include <stddef.h>
 
@@ -15,44 +15,27 @@ const struct sbi_ext sbi_ext_table[SBI_IDX_COUNT] = {
     [SBI_IDX_LEGACY] = {SBI_EXT_0_1_SET_TIMER, SBI_EXT_0_1_SHUTDOWN, "legacy", sbi_legacy_handle},
 };
 
-const struct sbi_ext *sbi_ext_find(unsigned long eid, int *index) {
-  for (int i = 0; i < SBI_IDX_COUNT; i++) {
-    const struct sbi_ext *e = &sbi_ext_table[i];
-    if (eid >= e->eid_min && eid <= e->eid_max && e->handle) {
-      if (index)
-        *index = i;
-      return e;
-    }
-  }
-  return NULL;
-}
-
-int sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
-  r->error = SBI_ERR_NOT_SUPPORTED;
-  r->value = 0;
-  r->action = SBI_RET;
-  int idx = -1;
-  const struct sbi_ext *e = sbi_ext_find(c->eid, &idx);
-  if (e)
-    e->handle(v, c, r);
-  return idx;
+struct sbi_ret sbi_proxy_handle(struct vcpu *v, const struct sbi_call *c, int idx) {
+  if (idx < 0)
+    return sbi_ret(SBI_ERR_NOT_SUPPORTED, 0);
+  return sbi_ext_table[idx].handle(v, c);
 }
 
 long sbi_hartmask_decode(unsigned long mask, unsigned long base, unsigned long nharts,
                          uint64_t *out) {
   uint64_t all = nharts >= 64 ? ~0ULL : (1ULL << nharts) - 1;
+  *out = 0;
   if (base == (unsigned long)-1) {
     *out = all;
     return SBI_SUCCESS;
   }
-  *out = 0;
-  for (unsigned i = 0; i < 64 && mask >> i; i++) {
-    if (!((mask >> i) & 1))
-      continue;
-    unsigned long hart = base + i;
-    if (hart < base || hart >= nharts)
-      return SBI_ERR_INVALID_PARAM;
-    *out |= 1ULL << hart;
-  }
+  if (!mask)
+    return SBI_SUCCESS;
+  /* Every set bit names hart base + i: all of them must exist. A bit
+   * shifted out past hart 63 names a hart that cannot exist either. */
+  uint64_t set = base < 64 ? (uint64_t)mask << base : 0;
+  if (base >= nharts || set >> base != mask || (set & ~all))
+    return SBI_ERR_INVALID_PARAM;
+  *out = set;
   return SBI_SUCCESS;
 }

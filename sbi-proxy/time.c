@@ -2,9 +2,9 @@
 #include "sbi_env.h"
 #include "sbi_proxy.h"
 
-void sbi_time_handle(struct vcpu *v, const struct sbi_call *c, struct sbi_result *r) {
+struct sbi_ret sbi_time_handle(struct vcpu *v, const struct sbi_call *c) {
   if (c->fid != SBI_TIME_SET_TIMER)
-    return; /* NOT_SUPPORTED */
+    return sbi_ret(SBI_ERR_NOT_SUPPORTED, 0);
   sbi_env_set_timer(v, c->args[0]);
-  r->error = SBI_SUCCESS;
+  return sbi_ret(SBI_SUCCESS, 0);
 }

@@ -2,16 +2,10 @@
 """Trace one exit of the bench guest through rustyvisor, instruction by instruction.
 
 bench.c gives the length of a path; this says where it goes. It boots rustyvisor with the
-bench guest in QEMU under gdb, stops in vcpu_handle_exit() at the Nth exit that matches
-(scause, and for an ecall the SBI EID/FID), and single-steps the hypervisor, counting
-instructions per function:
-
-  default     the guest's NEXT exit, from vcpu_arch_exit to the sret into the guest: the
-              whole hypervisor side of one call, when the guest repeats the call (bench
-              does: skip past its warm-up);
-  --current   the exit it stopped at, from vcpu_handle_exit() to the sret into the guest
-              (vcpu_arch_exit's save, a fixed straight line, comes before and is not counted):
-              for an exit that is not repeated back to back.
+bench guest in QEMU under gdb, stops at vcpu_arch_exit (the first instruction of every exit)
+at the Nth exit of the guest that matches (scause, and for an ecall the SBI EID/FID), and
+single-steps the hypervisor up to the sret into the guest, counting instructions per
+function. With LTO, a function inlined into another counts as the one it was inlined into.
 
   guest-kernels/bench/trace_path.py --build-dir build-bench --eid 0x10 --fid 0
   guest-kernels/bench/trace_path.py --build-dir build-bench --eid 0x54494D45 --cpu rv64,sstc=off
@@ -52,27 +46,32 @@ gdb.execute("target remote :" + str(PORT))
 # runs in real time, slowed by the stepping, so only paths that wait for them enable them.
 if IRQS:
     gdb.execute("maintenance packet Qqemu.sstep=0x1", to_string=True)
-cond = "v->arch.scause == %d" % SCAUSE
+# Stop at vcpu_arch_exit, the first instruction of every exit, for the Nth exit of vCPU 0 of
+# the first VM that matches. The hypervisor is built with LTO, so its C functions may be
+# inlined into one another: the condition reads registers and globals only. sscratch tells
+# the hypervisor's trap entry from guest code that may sit at the same address.
+VARCH = "(unsigned long)&vm_list[0]->vcpu[0].arch"
+cond = "$sscratch == %s && $scause == %d" % (VARCH, SCAUSE)
 if SCAUSE == 10:
-    cond += " && v->arch.x[17] == %d && v->arch.x[16] == %d" % (EID, FID)
-gdb.execute("break vcpu_handle_exit if " + cond)
+    cond += " && $a7 == %d && $a6 == %d" % (EID, FID)
+gdb.execute("break *%d if %s" % (HV_EXIT, cond))
 gdb.execute("ignore 1 %d" % SKIP)
 gdb.execute("continue")
 gdb.execute("delete")
-varch = int(gdb.parse_and_eval("&v->arch"))
 arch = gdb.selected_frame().architecture()
 def insn(pc):
     return arch.disassemble(pc)[0]["asm"].split()[0]
 def pc_now():
     return int(gdb.parse_and_eval("$pc")) & 0xffffffffffffffff
 def trace_to_guest(limit):
-    """Step the hypervisor up to (not over) the sret in vcpu_arch_run that enters the guest."""
+    """Step the hypervisor up to (not over) the sret that enters the guest: vcpu_arch_run's, or
+    vcpu_arch_exit's after an exit answered on the fast path."""
     trace = []
     while True:
         pc = pc_now()
         op = insn(pc)
         trace.append((pc, op, sym(pc)))
-        if op == "sret" and sym(pc) == "vcpu_arch_run":
+        if op == "sret" and sym(pc) in ("vcpu_arch_run", "vcpu_arch_exit"):
             return trace
         if op == "ecall":
             trace.append((pc, "-", "OpenSBI (M-mode, stepped over, not counted)"))
@@ -80,17 +79,8 @@ def trace_to_guest(limit):
         if len(trace) > limit:
             raise SystemExit("lost: no sret into the guest within %d instructions (at %#x %s)"
                              % (limit, pc, sym(pc)))
-trace = trace_to_guest(200000 if CURRENT else 20000)
-what = "from vcpu_handle_exit() to the sret into the guest"
-if not CURRENT:
-    # Stepping the sret would run the guest to its next trap under gdb's software single
-    # step; stop at the next exit of this vCPU instead: vcpu_arch_exit while sscratch holds its
-    # vcpu_arch (the guest's code may sit at the same address as vcpu_arch_exit).
-    gdb.execute("break *%d if $sscratch == %d" % (HV_EXIT, varch))
-    gdb.execute("continue")
-    gdb.execute("delete")
-    trace = trace_to_guest(20000)
-    what = "from the trap (vcpu_arch_exit) to the sret into the guest"
+trace = trace_to_guest(200000)
+what = "from the trap (vcpu_arch_exit) to the sret into the guest"
 by_fn = collections.OrderedDict()
 for pc, op, where in trace:
     by_fn[where] = by_fn.get(where, 0) + (op != "-")
@@ -118,7 +108,6 @@ def main():
     ap.add_argument("--eid", type=num, default=0x10)
     ap.add_argument("--fid", type=num, default=0)
     ap.add_argument("--skip", type=int, default=20, help="matching exits to let pass first")
-    ap.add_argument("--current", action="store_true", help="trace the matching exit itself")
     ap.add_argument("--irqs", action="store_true",
                     help="let interrupts and timers run during single steps (WFI paths)")
     ap.add_argument("--cpu", default="rv64")
@@ -138,7 +127,7 @@ def main():
         with open(script, "w") as f:
             f.write(f"HV_ELF={hv_elf!r}\nPORT={port}\nSCAUSE={args.scause}\nEID={args.eid}\n"
                     f"FID={args.fid}\nSKIP={args.skip}\nOUT={out!r}\nHV_EXIT={hv_exit}\n"
-                    f"IRQS={args.irqs}\nCURRENT={args.current}\n")
+                    f"IRQS={args.irqs}\n")
             f.write(GDB_SCRIPT)
         qemu = subprocess.Popen(
             ["qemu-system-riscv64", "-M", "virt", "-cpu", args.cpu, "-m", "512M", "-nographic",

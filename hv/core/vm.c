@@ -257,6 +257,9 @@ void vm_print_stats(const struct vm *vm) {
   const struct vm_stats *s = &sum;
   char sbi[160];
   int n = 0;
+  uint64_t total = s->exits + s->sbi_unsupported;
+  for (int i = 0; i < SBI_IDX_COUNT; i++)
+    total += s->sbi[i];
   for (int i = 0; i < SBI_IDX_COUNT; i++)
     if (s->sbi[i])
       n += rv_snprintf(sbi + n, sizeof(sbi) - (size_t)n, " %s=%lu", sbi_ext_table[i].name,
@@ -266,7 +269,7 @@ void vm_print_stats(const struct vm *vm) {
                      (unsigned long)s->sbi_unsupported);
   if (!n)
     rv_snprintf(sbi, sizeof(sbi), " none");
-  hv_log("VM %s exits: %lu total; sbi:%s", vm->name, (unsigned long)s->exits, sbi);
+  hv_log("VM %s exits: %lu total; sbi:%s", vm->name, (unsigned long)total, sbi);
   hv_log("VM %s exits: faults-injected=%lu virtual-insn=%lu wfi=%lu guest-page-fault=%lu", vm->name,
          (unsigned long)s->faults_injected, (unsigned long)s->virtual_insn, (unsigned long)s->wfi,
          (unsigned long)s->guest_page_faults);

@@ -24,7 +24,7 @@
 /* Exit counters by cause, per vCPU (written only by the hart running it),
  * summed per VM when it stops. */
 struct vm_stats {
-  uint64_t exits;
+  uint64_t exits; /* other than SBI calls (those are counted in sbi[]) */
   uint64_t sbi[SBI_IDX_COUNT];
   uint64_t sbi_unsupported;
   uint64_t virtual_insn; /* virtual-instruction exits other than WFI */
@@ -152,8 +152,8 @@ void vcpu_set_timer(struct vcpu *v, uint64_t stime);
 bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable);
 void vcpu_request(struct vcpu *v, uint32_t req);
 void vcpu_take_requests(struct vcpu *v);
-void vcpu_handle_exit(struct vcpu *v); /* exit.c */
-int vcpu_fast_exit(struct vcpu *v);    /* exit.c, called by trap.S */
+void vcpu_handle_exit(struct vcpu *v);            /* exit.c */
+struct vcpu_arch *vcpu_fast_exit(struct vcpu *v); /* exit.c, called by trap.S */
 
 /* sched.c */
 void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */

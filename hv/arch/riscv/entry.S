@@ -2,7 +2,10 @@
  * The boot hart clears .bss, takes the first stack and calls hv_main().
  * Harts started later through SBI HSM enter at hv_secondary_entry with
  * a1 = their struct hart, whose first field is their stack top. tp always
- * holds the hart's struct hart. */
+ * holds the hart's struct hart. gp is not used: there is no
+ * __global_pointer$ (hv.ld), so the linker never relaxes an access to a
+ * gp-relative one, and a guest's gp survives the exit fast path untouched
+ * (trap.S). */
 #include "csr.h"
 
 #define HV_STACK_SIZE 16384
@@ -12,10 +15,6 @@
 _start:
   csrw CSR_SIE, zero
   csrw CSR_SATP, zero
-.option push
-.option norelax
-  la gp, __global_pointer$
-.option pop
   la t0, hv_trap_entry
   csrw CSR_STVEC, t0
   la t0, __bss_start
@@ -37,10 +36,6 @@ _start:
 hv_secondary_entry:
   csrw CSR_SIE, zero
   csrw CSR_SATP, zero
-.option push
-.option norelax
-  la gp, __global_pointer$
-.option pop
   la t0, hv_trap_entry
   csrw CSR_STVEC, t0
   mv tp, a1

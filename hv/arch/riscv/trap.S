@@ -10,11 +10,11 @@
 #include "csr.h"
 
 /* The guest registers the C calling convention may clobber (all but a0,
- * which carries the vcpu_arch pointer), and the guest's s0-s11. */
+ * which carries the vcpu_arch pointer), and the guest's sp and tp, which
+ * the hypervisor's C code uses. */
 .macro GUEST_CALLER op
   \op ra, VA_X(1)(a0)
   \op sp, VA_X(2)(a0)
-  \op gp, VA_X(3)(a0)
   \op tp, VA_X(4)(a0)
   \op t0, VA_X(5)(a0)
   \op t1, VA_X(6)(a0)
@@ -31,7 +31,10 @@
   \op t5, VA_X(30)(a0)
   \op t6, VA_X(31)(a0)
 .endm
+/* The rest: s0-s11, which C code preserves, and gp, which the hypervisor
+ * never touches (entry.S). */
 .macro GUEST_S op
+  \op gp, VA_X(3)(a0)
   \op s0, VA_X(8)(a0)
   \op s1, VA_X(9)(a0)
   \op s2, VA_X(18)(a0)
@@ -52,7 +55,6 @@
 vcpu_arch_run:
   sd ra, VA_H_RA(a0)
   sd sp, VA_H_SP(a0)
-  sd gp, VA_H_GP(a0)
   sd tp, VA_H_TP(a0)
   sd s0, VA_H_S(0)(a0)
   sd s1, VA_H_S(1)(a0)
@@ -89,7 +91,7 @@ vcpu_arch_run:
 .balign 4
 vcpu_arch_exit:
   /* Save the registers the C calling convention may clobber (and the
-   * guest's sp, gp, tp); sscratch keeps pointing at the vcpu_arch. */
+   * guest's sp and tp); sscratch keeps pointing at the vcpu_arch. */
   csrrw a0, CSR_SSCRATCH, a0
   GUEST_CALLER sd
   csrr t0, CSR_SSCRATCH
@@ -98,30 +100,29 @@ vcpu_arch_exit:
   csrr t0, CSR_SEPC
   sd t0, VA_SEPC(a0)
   csrr t0, CSR_SCAUSE
-  sd t0, VA_T_SCAUSE(a0)
 
   /* Fast path for an ecall: call vcpu_fast_exit() on the host stack with the
-   * guest's s0-s11 still live (the callee preserves them). If it answered
-   * and the vCPU may go on, return to the guest at once. */
+   * guest's gp and s0-s11 still live (the callee preserves them). If it
+   * answered and the vCPU may go on, it returns the vcpu_arch and the guest
+   * resumes at once; NULL sends the exit down the full path. */
   li t1, EXC_ECALL_VS
   bne t0, t1, 2f
   ld sp, VA_H_SP(a0)
-  ld gp, VA_H_GP(a0)
   ld tp, VA_H_TP(a0)
   call vcpu_fast_exit
-  csrr t0, CSR_SSCRATCH
   beqz a0, 1f
-  ld t1, VA_SEPC(t0)
+  ld t1, VA_SEPC(a0)
   csrw CSR_SEPC, t1
-  mv a0, t0
   GUEST_CALLER ld
   ld a0, VA_X(10)(a0)
   sret
 1:
-  mv a0, t0
+  csrr a0, CSR_SSCRATCH
+  li t0, EXC_ECALL_VS
 2:
   /* Full exit: the rest of the guest state, then back to vcpu_arch_run's
    * caller with the host's registers and CSRs. */
+  sd t0, VA_T_SCAUSE(a0)
   GUEST_S sd
   csrr t0, CSR_STVAL
   sd t0, VA_T_STVAL(a0)
@@ -143,7 +144,6 @@ vcpu_arch_exit:
 
   ld ra, VA_H_RA(a0)
   ld sp, VA_H_SP(a0)
-  ld gp, VA_H_GP(a0)
   ld tp, VA_H_TP(a0)
   ld s0, VA_H_S(0)(a0)
   ld s1, VA_H_S(1)(a0)
