@@ -16,18 +16,21 @@ _Static_assert(offsetof(struct sbi_call, args) == 0 && offsetof(struct sbi_call,
 
 /* An SBI call of extension idx (sbi_ext_index of its EID), counted per
  * extension (the exit counters' total adds these to stats.exits). Inlined
- * in both exit paths. */
-static inline __attribute__((always_inline)) void handle_sbi(struct vcpu *v, int idx) {
-  unsigned long *x = v->arch.x;
+ * in both exit paths, which write the answer back each their own way. */
+static inline __attribute__((always_inline)) struct sbi_ret sbi_call(struct vcpu *v, int idx) {
   if (idx >= 0)
     v->stats.sbi[idx]++;
   else
     v->stats.sbi_unsupported++;
-  struct sbi_ret r = sbi_proxy_handle(v, (const struct sbi_call *)&x[REG_A0], idx);
+  return sbi_proxy_handle(v, (const struct sbi_call *)&v->arch.x[REG_A0], idx);
+}
+
+static void handle_sbi(struct vcpu *v) {
+  struct sbi_ret r = sbi_call(v, sbi_ext_index(v->arch.x[REG_A7]));
   if (r.error == SBI_NO_RETURN)
     return;
-  x[REG_A0] = (unsigned long)r.error;
-  x[REG_A1] = (unsigned long)r.value;
+  v->arch.x[REG_A0] = (unsigned long)r.error;
+  v->arch.x[REG_A1] = (unsigned long)r.value;
   v->arch.sepc += 4;
 }
 
@@ -106,23 +109,35 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
  * CSR context (stvec = vcpu_arch_exit), its gp and its s0-s11 stay in
  * place: nothing here may trap, so the legacy calls that read guest memory
  * with HLV take the full exit. Returns v's vcpu_arch when the call is
- * answered and the guest may resume at once; NULL sends the exit down the
- * full path (marked handled if it was). */
+ * answered and the guest may resume at once: trap.S then steps sepc over
+ * the ecall in the CSR (v->arch.sepc is left as it was). NULL sends the
+ * exit down the full path, marked handled if it was. */
 struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
   unsigned long eid = v->arch.x[REG_A7];
-  int idx = sbi_ext_index(eid);
-  if (idx == SBI_IDX_LEGACY && eid >= SBI_EXT_0_1_SEND_IPI &&
-      eid <= SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID)
-    return NULL;
-  handle_sbi(v, idx);
-  if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
-    vcpu_take_requests(v);
-  if (v->preempt || v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED ||
-      v->vm->state != VM_RUNNING) {
-    v->exit_handled = true;
-    return NULL;
+  int idx;
+  if (eid <= SBI_EXT_0_1_SHUTDOWN) {
+    if (eid >= SBI_EXT_0_1_SEND_IPI && eid <= SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID)
+      return NULL;
+    idx = SBI_IDX_LEGACY;
+  } else {
+    idx = sbi_ext_index(eid);
   }
-  return &v->arch;
+  struct sbi_ret r = sbi_call(v, idx);
+  if (r.error != SBI_NO_RETURN) {
+    v->arch.x[REG_A0] = (unsigned long)r.error;
+    v->arch.x[REG_A1] = (unsigned long)r.value;
+    if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
+      vcpu_take_requests(v);
+    if (!v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
+        v->vm->state == VM_RUNNING)
+      return &v->arch;
+    v->arch.sepc += 4;
+  }
+  /* Handled, but the vCPU must go through the scheduler: a handler that
+   * changed it itself (SBI_NO_RETURN), or a vCPU that blocked, stopped or
+   * was preempted. */
+  v->exit_handled = true;
+  return NULL;
 }
 
 void vcpu_handle_exit(struct vcpu *v) {
@@ -134,7 +149,7 @@ void vcpu_handle_exit(struct vcpu *v) {
     return;
   }
   switch (a->scause) {
-  case EXC_ECALL_VS: handle_sbi(v, sbi_ext_index(a->x[REG_A7])); break;
+  case EXC_ECALL_VS: handle_sbi(v); break;
   case EXC_INST_GUEST_PAGE_FAULT:
   case EXC_LOAD_GUEST_PAGE_FAULT:
   case EXC_STORE_GUEST_PAGE_FAULT: handle_guest_page_fault(v); break;

@@ -104,14 +104,16 @@ vcpu_arch_exit:
   /* Fast path for an ecall: call vcpu_fast_exit() on the host stack with the
    * guest's gp and s0-s11 still live (the callee preserves them). If it
    * answered and the vCPU may go on, it returns the vcpu_arch and the guest
-   * resumes at once; NULL sends the exit down the full path. */
+   * resumes at once after the ecall; NULL sends the exit down the full
+   * path. */
   li t1, EXC_ECALL_VS
   bne t0, t1, 2f
   ld sp, VA_H_SP(a0)
   ld tp, VA_H_TP(a0)
   call vcpu_fast_exit
   beqz a0, 1f
-  ld t1, VA_SEPC(a0)
+  csrr t1, CSR_SEPC /* step over the ecall */
+  addi t1, t1, 4
   csrw CSR_SEPC, t1
   GUEST_CALLER ld
   ld a0, VA_X(10)(a0)
