@@ -105,6 +105,19 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
   }
 }
 
+/* After an exit answered on a fast path: may the guest resume at once?
+ * Not when a request or the answer itself made the vCPU block, stop or
+ * give way: then the exit goes on to the scheduler, already handled. */
+static inline __attribute__((always_inline)) bool fast_resume(struct vcpu *v) {
+  if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
+    vcpu_take_requests(v);
+  if (!v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
+      v->vm->state == VM_RUNNING)
+    return true;
+  v->exit_handled = true;
+  return false;
+}
+
 /* The ecall fast path, called by trap.S on the host stack while the guest's
  * CSR context (stvec = vcpu_arch_exit), its gp and its s0-s11 stay in
  * place: nothing here may trap, so the legacy calls that read guest memory
@@ -123,21 +136,27 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
     idx = sbi_ext_index(eid);
   }
   struct sbi_ret r = sbi_call(v, idx);
-  if (r.error != SBI_NO_RETURN) {
-    v->arch.x[REG_A0] = (unsigned long)r.error;
-    v->arch.x[REG_A1] = (unsigned long)r.value;
-    if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
-      vcpu_take_requests(v);
-    if (!v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
-        v->vm->state == VM_RUNNING)
-      return &v->arch;
-    v->arch.sepc += 4;
+  if (r.error == SBI_NO_RETURN) { /* the handler changed the vCPU itself */
+    v->exit_handled = true;
+    return NULL;
   }
-  /* Handled, but the vCPU must go through the scheduler: a handler that
-   * changed it itself (SBI_NO_RETURN), or a vCPU that blocked, stopped or
-   * was preempted. */
-  v->exit_handled = true;
+  v->arch.x[REG_A0] = (unsigned long)r.error;
+  v->arch.x[REG_A1] = (unsigned long)r.value;
+  if (fast_resume(v))
+    return &v->arch;
+  v->arch.sepc += 4;
   return NULL;
+}
+
+/* The fast path of a load or store guest-page fault (MMIO, mostly), called
+ * by trap.S with the trap CSRs and the guest's sstatus/hstatus saved in
+ * v->arch and stvec at hv_trap_entry, so that reading the guest's
+ * instruction may fault; trap.S restores sepc, sstatus and hstatus from
+ * v->arch. Same return as vcpu_fast_exit(). */
+struct vcpu_arch *vcpu_fast_fault(struct vcpu *v) {
+  v->stats.exits++;
+  handle_guest_page_fault(v);
+  return fast_resume(v) ? &v->arch : NULL;
 }
 
 void vcpu_handle_exit(struct vcpu *v) {

@@ -152,8 +152,9 @@ void vcpu_set_timer(struct vcpu *v, uint64_t stime);
 bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable);
 void vcpu_request(struct vcpu *v, uint32_t req);
 void vcpu_take_requests(struct vcpu *v);
-void vcpu_handle_exit(struct vcpu *v);            /* exit.c */
-struct vcpu_arch *vcpu_fast_exit(struct vcpu *v); /* exit.c, called by trap.S */
+void vcpu_handle_exit(struct vcpu *v);             /* exit.c */
+struct vcpu_arch *vcpu_fast_exit(struct vcpu *v);  /* exit.c, called by trap.S */
+struct vcpu_arch *vcpu_fast_fault(struct vcpu *v); /* exit.c, called by trap.S */
 
 /* sched.c */
 void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */

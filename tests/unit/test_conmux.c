@@ -3,7 +3,7 @@
 #include "check.h"
 #include "hv/lib/conmux.h"
 
-static char screen[4096];
+static char screen[1 << 16];
 static size_t screen_len;
 
 static void emit(void *ctx, const char *s, size_t n) {
@@ -87,6 +87,92 @@ static void test_long_and_flush(void) {
   CHECK_EQ(strlen(b.label), CONMUX_LABEL_MAX - 1);
 }
 
+/* The multiplexer as first written: every byte through the line buffer.
+ * conmux_write() must put exactly the same on the screen. */
+struct model_stream {
+  const char *label;
+  char buf[CONMUX_LINE_MAX];
+  size_t len;
+};
+static const struct model_stream *model_open;
+static char model_screen[1 << 16];
+static size_t model_len;
+
+static void model_emit(const char *s, size_t n) {
+  memcpy(model_screen + model_len, s, n);
+  model_len += n;
+  model_screen[model_len] = '\0';
+}
+
+static void model_show(struct model_stream *s) {
+  if (model_open != s) {
+    if (model_open)
+      model_emit("\n", 1);
+    model_emit(s->label, strlen(s->label));
+  }
+  model_emit(s->buf, s->len);
+  model_open = s->len && s->buf[s->len - 1] == '\n' ? NULL : s;
+  s->len = 0;
+}
+
+static void model_write(struct model_stream *s, bool live, const char *d, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    s->buf[s->len++] = d[i];
+    if (d[i] == '\n' || s->len == sizeof(s->buf))
+      model_show(s);
+  }
+  if (live && s->len)
+    model_show(s);
+}
+
+static void test_same_as_buffered(void) {
+  static char big[1 << 16];
+  uint64_t seed = 12345;
+  for (int round = 0; round < 200; round++) {
+    reset();
+    screen_len = 0;
+    model_len = 0;
+    model_screen[0] = '\0';
+    model_open = NULL;
+    static const char *const labels[] = {"", "[a] ", "[b] "};
+    struct conmux_stream st[3];
+    struct model_stream ms[3];
+    for (int i = 0; i < 3; i++) {
+      conmux_stream_init(&st[i], labels[i]);
+      ms[i] = (struct model_stream){.label = labels[i]};
+    }
+    for (int op = 0; op < 60 && model_len < sizeof(model_screen) - 2 * CONMUX_LINE_MAX; op++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      unsigned r = (unsigned)(seed >> 33);
+      int i = (int)(r % 3);
+      bool live = (r >> 2) & 1;
+      size_t n = (r >> 3) % 7 == 0 ? (r >> 6) % (2 * CONMUX_LINE_MAX) : (r >> 6) % 4;
+      for (size_t k = 0; k < n; k++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        big[k] = (seed >> 60) < 3 ? '\n' : (char)('a' + (seed >> 59) % 26);
+      }
+      if ((r >> 12) % 23 == 0) {
+        conmux_write_line(&m, "hv\n", 3);
+        if (model_open)
+          model_emit("\n", 1);
+        model_open = NULL;
+        model_emit("hv\n", 3);
+      } else if ((r >> 12) % 19 == 0) {
+        conmux_flush(&m, &st[i]);
+        if (ms[i].len)
+          model_show(&ms[i]);
+      } else {
+        conmux_write(&m, &st[i], live, big, n);
+        model_write(&ms[i], live, big, n);
+      }
+      if (screen_len != model_len || memcmp(screen, model_screen, model_len)) {
+        CHECK(!"conmux output differs from the buffered model");
+        return;
+      }
+    }
+  }
+}
+
 static void test_input(void) {
   struct conmux_input in = {0};
   char out[2];
@@ -117,6 +203,7 @@ int main(void) {
   test_lines_do_not_mix();
   test_live_stream();
   test_long_and_flush();
+  test_same_as_buffered();
   test_input();
   return check_report("conmux");
 }

@@ -3,8 +3,9 @@
  * sscratch at the vcpu_arch, loads the guest's registers and srets with
  * hstatus.SPV = 1. Any trap taken while the guest runs lands in
  * vcpu_arch_exit, which saves the guest, restores the host and returns from
- * vcpu_arch_run() -- except an ecall that vcpu_fast_exit() answers at once,
- * which goes back to the guest without leaving the guest's CSR context.
+ * vcpu_arch_run() -- except an ecall or an MMIO access that
+ * vcpu_fast_exit() or vcpu_fast_fault() answers at once, which goes back
+ * to the guest without leaving the guest's CSR context.
  * Traps taken in the hypervisor itself go to hv_trap_entry. */
 #include "vcpu_arch.h"
 #include "csr.h"
@@ -107,7 +108,7 @@ vcpu_arch_exit:
    * resumes at once after the ecall; NULL sends the exit down the full
    * path. */
   li t1, EXC_ECALL_VS
-  bne t0, t1, 2f
+  bne t0, t1, 4f
   ld sp, VA_H_SP(a0)
   ld tp, VA_H_TP(a0)
   call vcpu_fast_exit
@@ -125,14 +126,14 @@ vcpu_arch_exit:
   /* Full exit: the rest of the guest state, then back to vcpu_arch_run's
    * caller with the host's registers and CSRs. */
   sd t0, VA_T_SCAUSE(a0)
-  GUEST_S sd
   csrr t0, CSR_STVAL
   sd t0, VA_T_STVAL(a0)
   csrr t0, CSR_HTVAL
   sd t0, VA_T_HTVAL(a0)
   csrr t0, CSR_HTINST
   sd t0, VA_T_HTINST(a0)
-
+  GUEST_S sd
+7:
   ld t0, VA_H_SSTATUS(a0)
   csrrw t0, CSR_SSTATUS, t0
   sd t0, VA_SSTATUS(a0)
@@ -160,6 +161,55 @@ vcpu_arch_exit:
   ld s10, VA_H_S(10)(a0)
   ld s11, VA_H_S(11)(a0)
   ret
+
+4:
+  /* Fast path for a load or store guest-page fault (MMIO): the same, but
+   * with every guest register in the vcpu_arch (the emulated access reads
+   * or writes any of them), the trap CSRs saved and stvec at hv_trap_entry
+   * while vcpu_fast_fault() runs, since it may read the guest's instruction
+   * with HLVX, which can fault. Such a fault and its return clobber sepc
+   * and the guest's sstatus.SPP and hstatus.SPV, so the guest's sstatus,
+   * hstatus and sepc come back from the vcpu_arch, where the handler may
+   * also have changed them (a fault sent to the guest). */
+  li t1, EXC_LOAD_GUEST_PAGE_FAULT
+  beq t0, t1, 5f
+  li t1, EXC_STORE_GUEST_PAGE_FAULT
+  bne t0, t1, 2b
+5:
+  GUEST_S sd
+  sd t0, VA_T_SCAUSE(a0)
+  csrr t0, CSR_STVAL
+  sd t0, VA_T_STVAL(a0)
+  csrr t0, CSR_HTVAL
+  sd t0, VA_T_HTVAL(a0)
+  csrr t0, CSR_HTINST
+  sd t0, VA_T_HTINST(a0)
+  csrr t0, CSR_SSTATUS
+  sd t0, VA_SSTATUS(a0)
+  csrr t0, CSR_HSTATUS
+  sd t0, VA_HSTATUS(a0)
+  la t0, hv_trap_entry
+  csrw CSR_STVEC, t0
+  ld sp, VA_H_SP(a0)
+  ld tp, VA_H_TP(a0)
+  call vcpu_fast_fault
+  csrr t0, CSR_SSCRATCH
+  ld t1, VA_SSTATUS(t0)
+  csrw CSR_SSTATUS, t1
+  ld t1, VA_HSTATUS(t0)
+  csrw CSR_HSTATUS, t1
+  la t1, vcpu_arch_exit
+  csrw CSR_STVEC, t1
+  ld t1, VA_SEPC(t0)
+  csrw CSR_SEPC, t1
+  beqz a0, 6f
+  GUEST_CALLER ld
+  GUEST_S ld
+  ld a0, VA_X(10)(a0)
+  sret
+6:
+  mv a0, t0
+  j 7b
 
 /* A trap taken in HS-mode (V = 0): save everything on the hart's stack and
  * hand the frame to hv_trap_handler(), which either fixes up sepc (a guest
