@@ -24,6 +24,19 @@ static void show(struct conmux *m, struct conmux_stream *s) {
   s->len = 0;
 }
 
+/* Through the line buffer. Out of line, so that the direct case below
+ * needs no registers saved. */
+static __attribute__((noinline)) void write_buffered(struct conmux *m, struct conmux_stream *s,
+                                                     bool live, const char *data, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    s->buf[s->len++] = data[i];
+    if (data[i] == '\n' || s->len == sizeof(s->buf))
+      show(m, s);
+  }
+  if (live && s->len)
+    show(m, s);
+}
+
 void conmux_write(struct conmux *m, struct conmux_stream *s, bool live, const char *data,
                   size_t n) {
   /* Live bytes that need no label on the way (an unlabelled stream, or
@@ -36,13 +49,7 @@ void conmux_write(struct conmux *m, struct conmux_stream *s, bool live, const ch
     m->open = data[n - 1] == '\n' ? NULL : s;
     return;
   }
-  for (size_t i = 0; i < n; i++) {
-    s->buf[s->len++] = data[i];
-    if (data[i] == '\n' || s->len == sizeof(s->buf))
-      show(m, s);
-  }
-  if (live && s->len)
-    show(m, s);
+  write_buffered(m, s, live, data, n);
 }
 
 void conmux_flush(struct conmux *m, struct conmux_stream *s) {
