@@ -201,7 +201,6 @@ def footprint(a):
     return lines
 
 
-LINUX_APPEND = "console=ttyS0 earlycon=sbi"
 LINUX_MEM = "256M"
 
 
@@ -209,9 +208,9 @@ def linux_run(a, img, under_hv, icount):
     """One boot of the Linux guest; returns a dict of figures, or a string saying what failed."""
     if under_hv:
         cmd = qemu_cmd(a, "rv64", os.path.join(a.build_dir, "rustyvisor.bin"), initrd=img,
-                       icount=icount, append=f"mem={LINUX_MEM} vcpus=1 -- {LINUX_APPEND}")
+                       icount=icount, append=f"mem={LINUX_MEM} vcpus=1 -- {a.linux_append}")
     else:
-        cmd = qemu_cmd(a, "rv64", img, icount=icount, append=LINUX_APPEND, mem=LINUX_MEM)
+        cmd = qemu_cmd(a, "rv64", img, icount=icount, append=a.linux_append, mem=LINUX_MEM)
     text, secs, err = run(cmd, a.linux_timeout)
     init = re.search(r"^\[\s*([0-9.]+)\] Run /init as init process", text, re.M)
     comp = re.search(r"rvinit: compute result ([0-9a-f]+) in ([0-9.]+) ms", text)
@@ -255,7 +254,7 @@ def linux_section(a):
 
     results = {r["result"] for runs in wall.values() for r in runs}
     results |= {r["result"] for r in exact.values() if isinstance(r, dict)}
-    lines += [f"`{os.path.relpath(img)}` (`-smp 1`, {LINUX_MEM} of RAM, `{LINUX_APPEND}`), "
+    lines += [f"`{os.path.relpath(img)}` (`-smp 1`, {LINUX_MEM} of RAM, `{a.linux_append}`), "
               "natively on OpenSBI and under rustyvisor (`-initrd`, `mem=" + LINUX_MEM +
               " vcpus=1`); compute result " + ", ".join(sorted(results)) + ".", "",
               f"Wall clock, no -icount, median of {a.linux_runs} alternating runs each: TCG on "
@@ -501,6 +500,8 @@ def main():
     ap.add_argument("--guest-ram-mb", type=int, default=128)
     ap.add_argument("--linux-image", help="default <build-dir>/guest-kernels/linux/Image")
     ap.add_argument("--linux-runs", type=int, default=3)
+    ap.add_argument("--linux-append", default="console=ttyS0 earlycon=sbi",
+                    help="the Linux guest's command line (default: %(default)s)")
     ap.add_argument("--linux-timeout", type=float, default=300)
     ap.add_argument("--no-linux", action="store_true")
     ap.add_argument("--dtc", default="dtc", help="device-tree compiler for the generated configurations")
