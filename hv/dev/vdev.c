@@ -29,18 +29,16 @@ static void feed_uart(struct vdev *d) {
   }
 }
 
-/* Propagate the UART's line into the PLIC and the PLIC's outputs into the
- * vCPUs' VSEIP (held by d->lock). */
-static void update_irqs(struct vm *vm) {
-  struct vdev *d = &vm->dev;
-  if (d->has_uart)
-    vplic_set_level(&d->plic, VDEV_UART_IRQ, vuart_irq(&d->uart));
-  uint32_t changed = vplic_take_changed(&d->plic);
-  for (unsigned c = 0; changed && c < vm->nvcpus; c++, changed >>= 1) {
+/* Forward the PLIC's changed outputs into the vCPUs' VSEIP (held by
+ * d->lock). */
+static __attribute__((noinline)) void update_eips(struct vm *vm) {
+  struct vplic *p = &vm->dev.plic;
+  uint32_t changed = vplic_take_changed(p), out = vplic_outputs(p);
+  for (unsigned c = 0; changed && c < vm->nvcpus; c++, changed >>= 1, out >>= 1) {
     if (!(changed & 1))
       continue;
     struct vcpu *t = &vm->vcpu[c];
-    __atomic_store_n(&t->eip, vplic_context_irq(&d->plic, c), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->eip, (out & 1) != 0, __ATOMIC_SEQ_CST);
     vcpu_request(t, REQ_EIP);
     if (t->owner == this_hart())
       sched_wake_check(t->owner); /* takes the request, wakes it if blocked */
@@ -49,12 +47,24 @@ static void update_irqs(struct vm *vm) {
   }
 }
 
+/* Bring the interrupt state up to date after an access or input (held by
+ * d->lock): the UART's line into the PLIC if it moved, the PLIC's outputs
+ * into the vCPUs if one may have. The models track both, so when nothing
+ * moved (most accesses) this is two tests. */
+static inline void update_irqs(struct vm *vm) {
+  struct vdev *d = &vm->dev;
+  if (vuart_take_irq_changed(&d->uart))
+    vplic_set_level(&d->plic, VDEV_UART_IRQ, vuart_irq(&d->uart));
+  if (vplic_may_have_changed(&d->plic))
+    update_eips(vm);
+}
+
 /* Decode the trapped access: the transformed instruction from htinst when
  * the hardware gives one, otherwise the instruction itself read with HLVX. */
 static int decode(struct vcpu *v, struct mmio_insn *m, uint32_t *raw) {
   uint32_t insn;
   unsigned len;
-  if (insn_from_htinst(v->arch.htinst, &insn, &len) == 0) {
+  if (v->arch.htinst && insn_from_htinst(v->arch.htinst, &insn, &len) == 0) {
     *raw = insn;
     if (insn_decode_mmio(insn, m))
       return -1;
@@ -72,20 +82,11 @@ static int decode(struct vcpu *v, struct mmio_insn *m, uint32_t *raw) {
 #define PTE_N (1UL << 63) /* Svnapot; PTE_V, PTE_R, PTE_X: gstage.h (same layout) */
 #define PTE_PPN(pte) (((pte) >> 10) & ((1UL << 44) - 1))
 
-/* Was the faulting access at gpa the guest's access itself, or an implicit
- * read of a page-table entry by its VS-stage walk (H extension, "Two-Stage
- * Address Translation")? A walk into a device window must not be emulated
- * as the instruction's own access. htinst says which when the hardware
- * fills it in; otherwise redo the guest's walk of stval (Sv39/48/57, PTEs
- * read from its RAM) and check that it ends at gpa. */
-static bool access_is_direct(struct vcpu *v, uint64_t gpa) {
-  unsigned long htinst = v->arch.htinst;
-  if (htinst)
-    return htinst & 1; /* transformed instruction: direct; pseudoinstruction: walk */
-  unsigned long vsatp = csr_read(CSR_VSATP), va = v->arch.stval;
+/* Does the guest's VS-stage walk of va (Sv39/48/57 per vsatp, PTEs read
+ * from its RAM) end at gpa? */
+static __attribute__((noinline)) bool walk_ends_at(struct vcpu *v, unsigned long vsatp,
+                                                   unsigned long va, uint64_t gpa) {
   unsigned mode = (unsigned)(vsatp >> VSATP_MODE_SHIFT);
-  if (mode == 0)
-    return true; /* Bare: no walk, the access itself faulted */
   if (mode < 8 || mode > 10)
     return false;
   uint64_t table = (vsatp & VSATP_PPN_MASK) << 12;
@@ -105,57 +106,75 @@ static bool access_is_direct(struct vcpu *v, uint64_t gpa) {
   return false;
 }
 
+/* Was the faulting access at gpa the guest's access itself, or an implicit
+ * read of a page-table entry by its VS-stage walk (H extension, "Two-Stage
+ * Address Translation")? A walk into a device window must not be emulated
+ * as the instruction's own access. htinst says which when the hardware
+ * fills it in; otherwise redo the guest's walk of stval and check that it
+ * ends at gpa. */
+static inline bool access_is_direct(struct vcpu *v, uint64_t gpa) {
+  unsigned long htinst = v->arch.htinst;
+  if (htinst)
+    return htinst & 1; /* transformed instruction: direct; pseudoinstruction: walk */
+  unsigned long vsatp = csr_read(CSR_VSATP);
+  if ((vsatp >> VSATP_MODE_SHIFT) == 0)
+    return true; /* Bare: no walk, the access itself faulted */
+  return walk_ends_at(v, vsatp, v->arch.stval, gpa);
+}
+
+/* A page-table walk into a device, or not a plain load/store (an AMO, an FP
+ * access...): the device does not support it, as a real bus would refuse
+ * it. An AMO is a store/AMO access even when the hardware reports its load
+ * half's fault. */
+static __attribute__((noinline)) void refuse_access(struct vcpu *v, uint32_t raw) {
+  unsigned long sc = v->arch.scause;
+  bool amo = (raw & 0x7f) == OPCODE_AMO;
+  vcpu_redirect_trap(v,
+                     sc == EXC_INST_GUEST_PAGE_FAULT           ? EXC_INST_ACCESS
+                     : sc == EXC_LOAD_GUEST_PAGE_FAULT && !amo ? EXC_LOAD_ACCESS
+                                                               : EXC_STORE_ACCESS,
+                     v->arch.stval);
+}
+
+/* A loaded value as the instruction writes it into rd: LB/LH/LW sign-extend,
+ * the others zero-extend (width 8: unchanged). */
 static uint64_t extend(uint64_t val, const struct mmio_insn *m) {
-  unsigned bits = m->width * 8;
-  if (bits == 64)
-    return val;
-  val &= (1ULL << bits) - 1;
-  if (m->sign_extend && (val >> (bits - 1)) & 1)
-    val |= ~0ULL << bits;
-  return val;
+  unsigned shift = 64 - m->width * 8;
+  val <<= shift;
+  return m->sign_extend ? (uint64_t)((int64_t)val >> shift) : val >> shift;
 }
 
 bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
   struct vm *vm = v->vm;
   struct vdev *d = &vm->dev;
-  bool plic = gpa - VDEV_PLIC_BASE < VPLIC_WINDOW_SIZE;
-  bool uart = d->has_uart && gpa - VDEV_UART_BASE < VDEV_UART_SIZE;
-  if (!plic && !uart)
+  uint64_t uart_off = gpa - VDEV_UART_BASE;
+  bool uart = uart_off < VDEV_UART_SIZE && d->has_uart;
+  if (!uart && gpa - VDEV_PLIC_BASE >= VPLIC_WINDOW_SIZE)
     return false;
   struct mmio_insn m;
   uint32_t raw = 0;
   if (!access_is_direct(v, gpa) || decode(v, &m, &raw)) {
-    /* A page-table walk into the device, or not a plain load/store (an
-     * AMO, an FP access...): the device does not support it, as a real bus
-     * would refuse it. An AMO is a store/AMO access even when the hardware
-     * reports its load half's fault. */
-    unsigned long sc = v->arch.scause;
-    bool amo = (raw & 0x7f) == OPCODE_AMO;
-    vcpu_redirect_trap(v,
-                       sc == EXC_INST_GUEST_PAGE_FAULT           ? EXC_INST_ACCESS
-                       : sc == EXC_LOAD_GUEST_PAGE_FAULT && !amo ? EXC_LOAD_ACCESS
-                                                                 : EXC_STORE_ACCESS,
-                       v->arch.stval);
+    refuse_access(v, raw);
     return true;
   }
-  uint64_t val = m.store ? (m.reg ? v->arch.x[m.reg] : 0) : 0;
+  uint64_t val = m.store && m.reg ? v->arch.x[m.reg] : 0;
   spin_lock(&d->lock);
-  if (plic) {
+  if (uart) {
+    v->stats.mmio_uart++;
+    if (m.width != 1 || uart_off >= VUART_WINDOW_SIZE)
+      val = 0; /* byte registers only; the rest of the window reads 0 */
+    else if (m.store)
+      vuart_write(&d->uart, (unsigned)uart_off, (uint8_t)val);
+    else
+      val = vuart_read(&d->uart, (unsigned)uart_off);
+    if (d->in_count)
+      feed_uart(d);
+  } else {
     v->stats.mmio_plic++;
     if (m.store)
       vplic_write(&d->plic, gpa - VDEV_PLIC_BASE, m.width, (uint32_t)val);
     else
       val = vplic_read(&d->plic, gpa - VDEV_PLIC_BASE, m.width);
-  } else {
-    v->stats.mmio_uart++;
-    unsigned off = (unsigned)(gpa - VDEV_UART_BASE);
-    if (m.width != 1 || off >= VUART_WINDOW_SIZE)
-      val = 0; /* byte registers only; the rest of the window reads 0 */
-    else if (m.store)
-      vuart_write(&d->uart, off, (uint8_t)val);
-    else
-      val = vuart_read(&d->uart, off);
-    feed_uart(d);
   }
   update_irqs(vm);
   spin_unlock(&d->lock);

@@ -57,26 +57,42 @@ bool vplic_context_irq(const struct vplic *p, unsigned ctx) {
 }
 
 uint32_t vplic_take_changed(struct vplic *p) {
-  uint32_t now = 0;
-  for (unsigned c = 0; c < p->ncontexts; c++)
+  uint32_t dirty = p->dirty, now = p->reported;
+  p->dirty = 0;
+  for (unsigned c = 0; dirty != 0; c++, dirty >>= 1) {
+    if (!(dirty & 1U))
+      continue;
     if (best_source(p, c) != 0)
       now |= 1U << c;
+    else
+      now &= ~(1U << c);
+  }
   uint32_t changed = now ^ p->reported;
   p->reported = now;
   return changed;
 }
 
+/* Every context: a change to a pending bit or a priority may move any
+ * context's output. */
+static uint32_t all_contexts(const struct vplic *p) { return (1U << p->ncontexts) - 1; }
+
 /* Gateway: a high line not in flight is pending; a low line is not (the
- * request is withdrawn if the device drops it before the claim). */
+ * request is withdrawn if the device drops it before the claim). Marks
+ * every context dirty if the pending bit changed. */
 static void update_pending(struct vplic *p, unsigned src) {
-  if (bit_get(p->level, src) && !bit_get(p->in_flight, src))
+  bool was = bit_get(p->pending, src);
+  bool now = bit_get(p->level, src) && !bit_get(p->in_flight, src);
+  if (now == was)
+    return;
+  if (now)
     bit_set(p->pending, src);
   else
     bit_clear(p->pending, src);
+  p->dirty = all_contexts(p);
 }
 
 void vplic_set_level(struct vplic *p, unsigned src, bool level) {
-  if (src == 0 || src >= p->nsources)
+  if (src == 0 || src >= p->nsources || bit_get(p->level, src) == level)
     return;
   if (level)
     bit_set(p->level, src);
@@ -90,6 +106,7 @@ static uint32_t claim(struct vplic *p, unsigned ctx) {
   if (s != 0) {
     bit_clear(p->pending, s);
     bit_set(p->in_flight, s);
+    p->dirty = all_contexts(p);
   }
   return s;
 }
@@ -157,21 +174,33 @@ void vplic_write(struct vplic *p, uint64_t offset, unsigned width, uint32_t valu
     return;
   if (offset < VPLIC_PENDING_BASE) {
     uint64_t s = offset / 4;
-    if (s != 0 && s < p->nsources)
-      p->priority[s] = (uint8_t)(value & VPLIC_MAX_PRIORITY);
+    uint8_t prio = (uint8_t)(value & VPLIC_MAX_PRIORITY);
+    if (s != 0 && s < p->nsources && p->priority[s] != prio) {
+      p->priority[s] = prio;
+      p->dirty = all_contexts(p);
+    }
     return;
   }
   if (offset < VPLIC_ENABLE_BASE)
     return; /* pending bits are read-only */
   if (offset < VPLIC_CONTEXT_BASE) {
-    if (enable_word(p, offset, &ctx, &w))
-      p->enable[ctx][w] = value & valid_mask(p, w);
+    if (!enable_word(p, offset, &ctx, &w))
+      return;
+    uint32_t en = value & valid_mask(p, w);
+    if (p->enable[ctx][w] != en) {
+      p->enable[ctx][w] = en;
+      p->dirty |= 1U << ctx;
+    }
     return;
   }
   if (!context_reg(p, offset, &ctx, &reg))
     return;
-  if (reg == VPLIC_CONTEXT_THRESHOLD)
-    p->threshold[ctx] = (uint8_t)(value & VPLIC_MAX_PRIORITY);
-  else if (reg == VPLIC_CONTEXT_CLAIM)
+  if (reg == VPLIC_CONTEXT_THRESHOLD) {
+    uint8_t t = (uint8_t)(value & VPLIC_MAX_PRIORITY);
+    if (p->threshold[ctx] != t) {
+      p->threshold[ctx] = t;
+      p->dirty |= 1U << ctx;
+    }
+  } else if (reg == VPLIC_CONTEXT_CLAIM)
     complete(p, ctx, value);
 }

@@ -11,7 +11,14 @@
  *   0x200000 + 0x1000*c            priority threshold of context c (3 bits)
  *   0x200004 + 0x1000*c            claim (read) / complete (write) of context c
  * Anything else, and any access that is not an aligned 4-byte access, reads 0
- * and ignores writes. */
+ * and ignores writes.
+ *
+ * The output lines are recomputed lazily: an operation that changes what a
+ * context's output depends on (a pending bit, a priority, the context's
+ * enables or threshold) marks that context (or all of them) dirty, and
+ * vplic_take_changed() rescans only the dirty ones. Operations that change
+ * nothing (reads other than a successful claim, rewrites of the same value,
+ * a line driven to the level it has) mark nothing. */
 #ifndef RV_VPLIC_H
 #define RV_VPLIC_H
 #include <stdbool.h>
@@ -45,6 +52,7 @@ struct vplic {
   uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];
   uint8_t threshold[VPLIC_MAX_CONTEXTS];
   uint32_t reported; /* output lines as of the last vplic_take_changed() */
+  uint32_t dirty;    /* contexts whose output may differ from `reported` */
 };
 
 /* Resets p: all priorities, enables, thresholds and lines 0. nsources counts
@@ -55,14 +63,20 @@ void vplic_init(struct vplic *p, unsigned nsources, unsigned ncontexts);
 uint32_t vplic_read(struct vplic *p, uint64_t offset, unsigned width);
 /* A guest store of `width` bytes at `offset` into the window. */
 void vplic_write(struct vplic *p, uint64_t offset, unsigned width, uint32_t value);
-/* Drives the level-triggered input line of source src (out-of-range ignored). */
+/* Drives the level-triggered input line of source src (out-of-range ignored);
+ * driving it to the level it has is a no-op. */
 void vplic_set_level(struct vplic *p, unsigned src, bool level);
 /* The output line of context ctx: some pending, enabled source has a priority
  * above the context's threshold. False for a nonexistent context. */
 bool vplic_context_irq(const struct vplic *p, unsigned ctx);
 /* Bitmask of contexts whose output line differs from what the previous call
  * reported (bit c = context c); the caller sets or clears VSEIP for each,
- * following vplic_context_irq(). */
+ * following vplic_outputs(). Rescans only the contexts marked dirty. */
 uint32_t vplic_take_changed(struct vplic *p);
+/* False when no output can have changed since vplic_take_changed(): the
+ * caller may skip calling it. */
+static inline bool vplic_may_have_changed(const struct vplic *p) { return p->dirty != 0; }
+/* The output lines as of the last vplic_take_changed() (bit c = context c). */
+static inline uint32_t vplic_outputs(const struct vplic *p) { return p->reported; }
 
 #endif

@@ -23,8 +23,10 @@ static uint8_t modem_lines(const struct vuart *u) {
 }
 
 /* The IIR value without side effects: the highest-priority enabled pending
- * interrupt (line status > received data > THR empty > modem status). */
-static uint8_t iir_value(const struct vuart *u) {
+ * interrupt (line status > received data > THR empty > modem status).
+ * Always inlined, like update_irq(), so that vuart_read() makes no call and
+ * its plain register reads (LSR polling) need no stack frame. */
+static inline __attribute__((always_inline)) uint8_t iir_value(const struct vuart *u) {
   uint8_t id = VUART_IIR_NONE;
   if ((u->ier & VUART_IER_ELSI) && u->lsr_errors)
     id = VUART_IIR_RLSI;
@@ -39,7 +41,11 @@ static uint8_t iir_value(const struct vuart *u) {
   return id;
 }
 
-bool vuart_irq(const struct vuart *u) { return !(iir_value(u) & VUART_IIR_NONE); }
+/* Recomputes the line after a change to what it depends on: IER, the LSR
+ * error bits, the FIFO's fill, THRE pending, the MSR deltas. */
+static inline __attribute__((always_inline)) void update_irq(struct vuart *u) {
+  u->irq = !(iir_value(u) & VUART_IIR_NONE);
+}
 
 unsigned vuart_rx_space(const struct vuart *u) { return VUART_FIFO_SIZE - u->rx_count; }
 
@@ -48,6 +54,7 @@ bool vuart_rx_push(struct vuart *u, uint8_t byte) {
     return false;
   u->rx[(u->rx_head + u->rx_count) % VUART_FIFO_SIZE] = byte;
   u->rx_count++;
+  update_irq(u);
   return true;
 }
 
@@ -57,6 +64,7 @@ static uint8_t rx_pop(struct vuart *u) {
   uint8_t b = u->rx[u->rx_head];
   u->rx_head = (u->rx_head + 1) % VUART_FIFO_SIZE;
   u->rx_count--;
+  update_irq(u);
   return b;
 }
 
@@ -68,6 +76,7 @@ static void transmit(struct vuart *u, uint8_t byte) {
     u->tx(u->arg, byte);
   }
   u->thre_pending = true; /* the byte left THR at once */
+  update_irq(u);
 }
 
 uint8_t vuart_read(struct vuart *u, unsigned offset) {
@@ -78,19 +87,27 @@ uint8_t vuart_read(struct vuart *u, unsigned offset) {
   case VUART_IER: return dlab ? u->dlm : u->ier;
   case VUART_IIR:
     v = iir_value(u);
-    if ((v & 0x0F) == VUART_IIR_THRI)
+    if ((v & 0x0F) == VUART_IIR_THRI) {
       u->thre_pending = false;
+      update_irq(u);
+    }
     return v;
   case VUART_LCR: return u->lcr;
   case VUART_MCR: return u->mcr;
   case VUART_LSR:
     v = (uint8_t)(VUART_LSR_THRE | VUART_LSR_TEMT | u->lsr_errors |
                   (u->rx_count ? VUART_LSR_DR : 0));
-    u->lsr_errors = 0;
+    if (u->lsr_errors) {
+      u->lsr_errors = 0;
+      update_irq(u);
+    }
     return v;
   case VUART_MSR:
     v = (uint8_t)(modem_lines(u) | u->msr_deltas);
-    u->msr_deltas = 0;
+    if (u->msr_deltas) {
+      u->msr_deltas = 0;
+      update_irq(u);
+    }
     return v;
   case VUART_SCR: return u->scr;
   default: return 0;
@@ -112,6 +129,7 @@ static void write_mcr(struct vuart *u, uint8_t val) {
     u->msr_deltas |= VUART_MSR_TERI;
   if (diff & VUART_MSR_DCD)
     u->msr_deltas |= VUART_MSR_DDCD;
+  update_irq(u);
 }
 
 /* IER write: enabling ETBEI re-arms the THRE interrupt (THR is always empty);
@@ -121,6 +139,7 @@ static void write_ier(struct vuart *u, uint8_t val) {
   u->ier = val & 0x0F;
   if (changed)
     u->thre_pending = (u->ier & VUART_IER_ETBEI) != 0;
+  update_irq(u);
 }
 
 void vuart_write(struct vuart *u, unsigned offset, uint8_t val) {
@@ -144,6 +163,7 @@ void vuart_write(struct vuart *u, unsigned offset, uint8_t val) {
       u->rx_count = 0;
     }
     u->fcr = val & (uint8_t) ~(VUART_FCR_CLEAR_RX | VUART_FCR_CLEAR_TX);
+    update_irq(u);
     break;
   case VUART_LCR: u->lcr = val; break;
   case VUART_MCR: write_mcr(u, val); break;

@@ -8,7 +8,13 @@
  * through a 64-byte FIFO filled by vuart_rx_push(). Loopback (MCR.LOOP) sends
  * THR writes to the receive FIFO (a full FIFO sets LSR.OE) and reflects
  * MCR's outputs in MSR, as a 16550 does. Line errors other than that overrun
- * never occur. Baud rate and line format (DLL/DLM/LCR) are stored only. */
+ * never occur. Baud rate and line format (DLL/DLM/LCR) are stored only.
+ *
+ * The interrupt line is kept, not computed on demand: the accesses that can
+ * move it (an RBR read that pops, an IIR read that clears THRE, an LSR or MSR
+ * read that clears set bits, THR/IER/FCR/MCR writes, received bytes)
+ * recompute it; every other access leaves it alone. The caller forwards it
+ * to its interrupt controller only when vuart_take_irq_changed() says so. */
 #ifndef RV_VUART_H
 #define RV_VUART_H
 #include <stdbool.h>
@@ -80,6 +86,8 @@ struct vuart {
   uint8_t lsr_errors; /* LSR.OE until LSR is read */
   uint8_t msr_deltas; /* MSR bits 3:0 until MSR is read */
   bool thre_pending;  /* THR-empty interrupt armed (16550: cleared by reading IIR) */
+  bool irq;           /* the interrupt line: some enabled interrupt is pending */
+  bool irq_reported;  /* irq as of the last vuart_take_irq_changed() */
 };
 
 /* Resets u to the 16550 reset state (no interrupts enabled, FIFOs off). */
@@ -93,6 +101,14 @@ bool vuart_rx_push(struct vuart *u, uint8_t byte);
 /* Free room in the receive FIFO, in bytes. */
 unsigned vuart_rx_space(const struct vuart *u);
 /* The interrupt line: some enabled interrupt is pending (IIR bit 0 clear). */
-bool vuart_irq(const struct vuart *u);
+static inline bool vuart_irq(const struct vuart *u) { return u->irq; }
+/* True if the line differs from what the previous call saw (from reset: low);
+ * the caller then forwards vuart_irq(). */
+static inline bool vuart_take_irq_changed(struct vuart *u) {
+  if (u->irq == u->irq_reported)
+    return false;
+  u->irq_reported = u->irq;
+  return true;
+}
 
 #endif

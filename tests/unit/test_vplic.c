@@ -519,6 +519,121 @@ static void test_random(void) {
   CHECK_EQ(bad, 0);
 }
 
+/* Every context's output by full recomputation (vplic_context_irq scans the
+ * registers afresh). */
+static uint32_t full_outputs(const struct vplic *p) {
+  uint32_t now = 0;
+  for (unsigned c = 0; c < p->ncontexts; c++)
+    now |= (uint32_t)vplic_context_irq(p, c) << c;
+  return now;
+}
+
+/* Property: over random access sequences, whenever vplic_may_have_changed()
+ * is false no output differs from what was reported (no change can be
+ * missed), and vplic_take_changed(), which rescans only the dirty contexts,
+ * reports exactly the difference between a full recomputation and the
+ * previous report, with vplic_outputs() equal to that recomputation. */
+static void test_take_changed_incremental(void) {
+  struct vplic p;
+  unsigned bad = 0, changes = 0, clean = 0;
+  for (int round = 0; round < 40; round++) {
+    unsigned nsrc = 2 + (unsigned)(rng() % (VPLIC_MAX_SOURCES - 1));
+    unsigned nctx = 1 + (unsigned)(rng() % VPLIC_MAX_CONTEXTS);
+    vplic_init(&p, nsrc, nctx);
+    uint32_t reported = 0;
+    for (int i = 0; i < 10000; i++) {
+      uint64_t r = rng();
+      unsigned ctx = (unsigned)(rng() % (nctx + 1));
+      unsigned src = (unsigned)(rng() % (nsrc + 1)); /* mostly existing sources */
+      uint32_t val = (uint32_t)rng();
+      switch (r % 9) {
+      case 0:
+      case 1: vplic_set_level(&p, src, (val & 1) != 0); break;
+      case 2: wr(&p, PRIO(src), val & 3); break;
+      case 3:
+        wr(&p, ENABLE(ctx, src / 32), rd(&p, ENABLE(ctx, src / 32)) ^ (1U << (src % 32)));
+        break;
+      case 4: wr(&p, THRESHOLD(ctx), val % 3); break;
+      case 5: (void)rd(&p, CLAIM(ctx)); break;
+      case 6: wr(&p, CLAIM(ctx), src); break;
+      case 7: (void)vplic_read(&p, rng() % 0x204000 & ~3ULL, 4); break;
+      default: vplic_write(&p, rng() % 0x204000 & ~3ULL, 4, val & 1); break;
+      }
+      uint32_t now = full_outputs(&p);
+      if (!vplic_may_have_changed(&p)) {
+        clean++;
+        bad += now != reported;
+      }
+      if (r & 0x100) { /* take after about half the steps: changes accumulate */
+        uint32_t changed = vplic_take_changed(&p);
+        bad += changed != (now ^ reported) || vplic_outputs(&p) != now;
+        bad += vplic_may_have_changed(&p);
+        changes += changed != 0;
+        reported = now;
+      }
+    }
+  }
+  CHECK_EQ(bad, 0);
+  CHECK(changes > 5000); /* outputs do move */
+  CHECK(clean > 50000);  /* and many steps leave nothing to rescan */
+}
+
+/* Operations that change no output's inputs mark nothing dirty; an enable or
+ * threshold change marks only its context; a pending or priority change
+ * marks every context. */
+static void test_dirty_marks(void) {
+  struct vplic p;
+  vplic_init(&p, 12, 4);
+  wr(&p, PRIO(10), 2);
+  enable(&p, 1, 10);
+  vplic_set_level(&p, 10, true);
+  (void)vplic_take_changed(&p);
+  CHECK_EQ(vplic_outputs(&p), 2);
+  CHECK(!vplic_may_have_changed(&p));
+  /* Nothing changes: reads, same-value writes, a line at its level. */
+  struct vplic before = p;
+  (void)rd(&p, PRIO(10));
+  (void)rd(&p, PENDING(0));
+  (void)rd(&p, ENABLE(1, 0));
+  (void)rd(&p, THRESHOLD(1));
+  (void)rd(&p, CLAIM(0)); /* nothing to claim for context 0 */
+  wr(&p, PRIO(10), 2);
+  wr(&p, PRIO(0), 5); /* source 0 does not exist */
+  wr(&p, ENABLE(1, 0), 1U << 10);
+  wr(&p, ENABLE(2, 0), 1U); /* bit 0 (source 0) is not writable */
+  wr(&p, THRESHOLD(1), 8);  /* 3 bits: 0 */
+  wr(&p, CLAIM(1), 10);     /* not in flight: ignored */
+  wr(&p, PENDING(0), ~0U);  /* read-only */
+  vplic_set_level(&p, 10, true);
+  vplic_set_level(&p, 3, false);
+  vplic_set_level(&p, 0, true);
+  vplic_set_level(&p, 12, true); /* no such source */
+  CHECK(memcmp(&before, &p, sizeof(p)) == 0);
+  CHECK(!vplic_may_have_changed(&p));
+  /* One context's enable or threshold: that context. */
+  wr(&p, THRESHOLD(3), 1);
+  CHECK_EQ(p.dirty, 1U << 3);
+  CHECK_EQ(vplic_take_changed(&p), 0);
+  enable(&p, 2, 10);
+  CHECK_EQ(p.dirty, 1U << 2);
+  CHECK_EQ(vplic_take_changed(&p), 1U << 2);
+  /* A priority or a pending bit: every context. */
+  wr(&p, PRIO(10), 3);
+  CHECK_EQ(p.dirty, 0xF);
+  CHECK_EQ(vplic_take_changed(&p), 0);
+  CHECK_EQ(rd(&p, CLAIM(1)), 10); /* pending cleared */
+  CHECK_EQ(p.dirty, 0xF);
+  CHECK_EQ(vplic_take_changed(&p), 6);
+  vplic_set_level(&p, 10, false); /* in flight: pending stays clear */
+  CHECK(!vplic_may_have_changed(&p));
+  vplic_set_level(&p, 10, true);
+  CHECK(!vplic_may_have_changed(&p));
+  wr(&p, CLAIM(1), 10); /* completion with the line high: pending again */
+  CHECK_EQ(p.dirty, 0xF);
+  CHECK_EQ(vplic_take_changed(&p), 6);
+  CHECK_EQ(vplic_outputs(&p), 6);
+}
+
 int main(void) {
   test_init_and_clamp();
   test_priority_registers();
@@ -532,5 +647,7 @@ int main(void) {
   test_all_contexts();
   test_take_changed();
   test_random();
+  test_take_changed_incremental();
+  test_dirty_marks();
   return check_report("vplic");
 }

@@ -358,6 +358,166 @@ static void test_random(void) {
   CHECK(memcmp(&before, &u, sizeof(u)) == 0);
 }
 
+/* The line from the registers alone, as the data sheet defines it: some
+ * interrupt source is both enabled in IER and active (the model's IIR
+ * priority logic is not used, so this is an independent reference). */
+static bool reference_line(const struct vuart *u) {
+  return ((u->ier & VUART_IER_ELSI) && u->lsr_errors) ||
+         ((u->ier & VUART_IER_ERBFI) && u->rx_count) ||
+         ((u->ier & VUART_IER_ETBEI) && u->thre_pending) ||
+         ((u->ier & VUART_IER_EDSSI) && u->msr_deltas);
+}
+
+/* One random guest access or received byte, biased towards what moves the
+ * line: IER bits, THR writes (loopback overruns, THRE), IIR/LSR/MSR/RBR
+ * reads, MCR changes, FCR clears. DLAB is set only now and then. */
+static void random_access(struct vuart *u, uint32_t r) {
+  unsigned off = (r >> 8) & 7;
+  uint8_t val = (uint8_t)(r >> 16);
+  switch ((r >> 4) % 8) {
+  case 0:
+  case 1: (void)vuart_read(u, off); break;
+  case 2: (void)vuart_rx_push(u, val); break;
+  case 3:
+    if (off == VUART_LCR && (r >> 24) % 8 != 0)
+      val &= (uint8_t)~VUART_LCR_DLAB;
+    vuart_write(u, off, val);
+    break;
+  case 4: vuart_write(u, VUART_IER, val); break;
+  case 5: vuart_write(u, VUART_THR, val); break;
+  case 6: vuart_write(u, VUART_MCR, val & (VUART_MCR_LOOP | 0x0F)); break;
+  default: (void)vuart_read(u, (r >> 24) % 2 ? VUART_IIR : VUART_LSR); break;
+  }
+}
+
+/* Property: over random access sequences the kept line always equals a
+ * full recomputation (the reference and IIR bit 0), and
+ * vuart_take_irq_changed() reports exactly the changes of the line between
+ * two calls, however many accesses lie between them. */
+static void test_irq_incremental(void) {
+  struct vuart u;
+  unsigned bad = 0, changes = 0, highs = 0;
+  for (int round = 0; round < 200; round++) {
+    vuart_init(&u, NULL, NULL);
+    bool taken = false; /* the line as the last take saw it: low at reset */
+    for (int i = 0; i < 2000; i++) {
+      uint32_t r = rng();
+      random_access(&u, r);
+      bool ref = reference_line(&u);
+      struct vuart copy = u;
+      bad += vuart_irq(&u) != ref;
+      bad += ref != !(vuart_read(&copy, VUART_IIR) & VUART_IIR_NONE);
+      highs += ref;
+      if (r & 0x3) { /* take after most accesses, not all: changes accumulate */
+        bool changed = vuart_take_irq_changed(&u);
+        bad += changed != (ref != taken);
+        changes += changed;
+        taken = ref;
+        bad += vuart_take_irq_changed(&u); /* taken: no change left */
+      }
+    }
+  }
+  CHECK_EQ(bad, 0);
+  CHECK(changes > 10000); /* the sequences do move the line, often */
+  CHECK(highs > 10000 && highs < 390000);
+}
+
+/* The line is recomputed exactly by the accesses that can move it: with the
+ * kept line deliberately made wrong, an access that cannot move it leaves it
+ * wrong (so it did not recompute), and one that can corrects it. */
+static void test_irq_recomputed_when_needed(void) {
+  struct vuart u;
+  vuart_init(&u, NULL, NULL);
+  vuart_write(&u, VUART_IER, 0x0F);
+  vuart_write(&u, VUART_MCR, VUART_MCR_LOOP); /* lines fall: MSR deltas */
+  (void)vuart_read(&u, VUART_MSR);
+  /* No error, no delta, empty FIFO, THRE reported and cleared: line low. */
+  CHECK_EQ(iir_id(&u), VUART_IIR_THRI);
+  CHECK(!vuart_irq(&u));
+#define POISONED(access)                                                                           \
+  do {                                                                                             \
+    u.irq = !reference_line(&u);                                                                   \
+    access;                                                                                        \
+    CHECK(u.irq != reference_line(&u));                                                            \
+    u.irq = reference_line(&u);                                                                    \
+  } while (0)
+#define RECOMPUTED(access)                                                                         \
+  do {                                                                                             \
+    u.irq = !reference_line(&u);                                                                   \
+    access;                                                                                        \
+    CHECK(u.irq == reference_line(&u));                                                            \
+  } while (0)
+  /* Accesses that cannot move the line. */
+  POISONED((void)vuart_read(&u, VUART_LSR)); /* no error bits to clear */
+  POISONED((void)vuart_read(&u, VUART_MSR)); /* no deltas to clear */
+  POISONED((void)vuart_read(&u, VUART_RBR)); /* empty FIFO */
+  POISONED((void)vuart_read(&u, VUART_IIR)); /* nothing pending: THRE stays clear */
+  POISONED((void)vuart_read(&u, VUART_IER));
+  POISONED((void)vuart_read(&u, VUART_LCR));
+  POISONED((void)vuart_read(&u, VUART_MCR));
+  POISONED((void)vuart_read(&u, VUART_SCR));
+  POISONED((void)vuart_read(&u, 8));
+  POISONED(vuart_write(&u, VUART_LCR, 0x03));
+  POISONED(vuart_write(&u, VUART_SCR, 0x55));
+  POISONED(vuart_write(&u, VUART_LSR, 0xFF));
+  POISONED(vuart_write(&u, VUART_MSR, 0xFF));
+  POISONED(vuart_write(&u, 8, 0xFF));
+  vuart_write(&u, VUART_LCR, VUART_LCR_DLAB);
+  POISONED(vuart_write(&u, VUART_DLL, 1)); /* divisor, not THR/IER */
+  POISONED(vuart_write(&u, VUART_DLM, 0));
+  POISONED((void)vuart_read(&u, VUART_DLL));
+  POISONED((void)vuart_read(&u, VUART_DLM));
+  vuart_write(&u, VUART_LCR, 0x03);
+  /* With data waiting, an IIR read reports RDI and must not touch THRE. */
+  vuart_rx_push(&u, 'a');
+  POISONED((void)vuart_read(&u, VUART_IIR));
+  POISONED((void)vuart_read(&u, VUART_LSR)); /* DR is not an error bit */
+  /* Accesses that can move it recompute it. */
+  RECOMPUTED((void)vuart_read(&u, VUART_RBR)); /* pops 'a' */
+  RECOMPUTED(vuart_rx_push(&u, 'b'));
+  RECOMPUTED(vuart_write(&u, VUART_FCR, VUART_FCR_FIFOE | VUART_FCR_CLEAR_RX));
+  RECOMPUTED(vuart_write(&u, VUART_THR, 'c')); /* loopback: into the FIFO, THRE */
+  RECOMPUTED(vuart_write(&u, VUART_IER, VUART_IER_ETBEI));
+  RECOMPUTED((void)vuart_read(&u, VUART_IIR)); /* reports and clears THRE */
+  RECOMPUTED(vuart_write(&u, VUART_MCR, VUART_MCR_LOOP | VUART_MCR_RTS)); /* DCTS */
+  RECOMPUTED(vuart_write(&u, VUART_IER, 0x0F));
+  RECOMPUTED((void)vuart_read(&u, VUART_MSR)); /* clears DCTS */
+  for (unsigned i = 0; i <= VUART_FIFO_SIZE; i++)
+    vuart_write(&u, VUART_THR, (uint8_t)i);    /* overrun: LSR.OE */
+  RECOMPUTED((void)vuart_read(&u, VUART_LSR)); /* clears OE */
+#undef POISONED
+#undef RECOMPUTED
+}
+
+/* vuart_take_irq_changed() reports an edge once, and a rise and fall
+ * between two calls is no change. */
+static void test_take_irq_changed(void) {
+  struct vuart u;
+  vuart_init(&u, NULL, NULL);
+  CHECK(!vuart_take_irq_changed(&u));
+  vuart_write(&u, VUART_IER, VUART_IER_ERBFI);
+  CHECK(!vuart_take_irq_changed(&u)); /* enabled, nothing received */
+  vuart_rx_push(&u, 'x');
+  CHECK(vuart_take_irq_changed(&u));
+  CHECK(vuart_irq(&u));
+  CHECK(!vuart_take_irq_changed(&u));
+  vuart_rx_push(&u, 'y'); /* already high */
+  CHECK(!vuart_take_irq_changed(&u));
+  (void)vuart_read(&u, VUART_RBR);
+  CHECK(!vuart_take_irq_changed(&u)); /* one byte left: still high */
+  (void)vuart_read(&u, VUART_RBR);
+  vuart_rx_push(&u, 'z');
+  CHECK(!vuart_take_irq_changed(&u)); /* fell and rose again: no change */
+  (void)vuart_read(&u, VUART_RBR);
+  CHECK(vuart_take_irq_changed(&u));
+  CHECK(!vuart_irq(&u));
+  /* Reset drops the line and what was taken. */
+  vuart_rx_push(&u, 'w');
+  CHECK(vuart_take_irq_changed(&u));
+  vuart_init(&u, NULL, NULL);
+  CHECK(!vuart_irq(&u) && !vuart_take_irq_changed(&u));
+}
+
 int main(void) {
   test_reset_state();
   test_read_back();
@@ -370,5 +530,8 @@ int main(void) {
   test_iir_priorities();
   test_loopback_modem();
   test_random();
+  test_irq_incremental();
+  test_irq_recomputed_when_needed();
+  test_take_irq_changed();
   return check_report("vuart");
 }

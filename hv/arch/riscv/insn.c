@@ -67,27 +67,27 @@ static int decode_c_q2(uint32_t insn, struct mmio_insn *out) {
 
 int insn_decode_mmio(uint32_t insn, struct mmio_insn *out) {
   unsigned quadrant = insn & 3U;
+  if (quadrant == 3U) { /* 32-bit, the common case first */
+    unsigned funct3 = bits(insn, 14, 12);
+    switch (insn & 0x7FU) {
+    case OPCODE_LOAD:
+      if (funct3 == F3_LDU)
+        return -1;
+      set(out, false, 1U << (funct3 & 3U), funct3 < F3_LD, bits(insn, 11, 7), 4);
+      return 0;
+    case OPCODE_STORE:
+      if (funct3 > F3_LD)
+        return -1; /* SQ (RV128) and reserved */
+      set(out, true, 1U << funct3, false, bits(insn, 24, 20), 4);
+      return 0;
+    default: return -1;
+    }
+  }
   if (quadrant == C_Q0)
     return decode_c_q0(insn & 0xFFFFU, out);
   if (quadrant == C_Q2)
     return decode_c_q2(insn & 0xFFFFU, out);
-  if (quadrant != 3U)
-    return -1; /* quadrant 1: no memory accesses */
-
-  unsigned opcode = bits(insn, 6, 0), funct3 = bits(insn, 14, 12);
-  if (opcode == OPCODE_LOAD) {
-    if (funct3 == F3_LDU)
-      return -1;
-    set(out, false, 1U << (funct3 & 3U), funct3 < F3_LD, bits(insn, 11, 7), 4);
-    return 0;
-  }
-  if (opcode == OPCODE_STORE) {
-    if (funct3 > F3_LD)
-      return -1; /* SQ (RV128) and reserved */
-    set(out, true, 1U << funct3, false, bits(insn, 24, 20), 4);
-    return 0;
-  }
-  return -1;
+  return -1; /* quadrant 1: no memory accesses */
 }
 
 /* A transformed instruction has bit 0 set; bit 1 tells the original length.
