@@ -105,7 +105,14 @@ static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
   return remote;
 }
 
-void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus) { post_requests(v, vcpus, REQ_VSSIP); }
+void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus) {
+  if (vcpus == 1ULL << v->id) { /* to itself: it is loaded here */
+    v->stats.ipi_injected++;
+    csr_set(CSR_HVIP, MIP_VSSIP);
+    return;
+  }
+  post_requests(v, vcpus, REQ_VSSIP);
+}
 
 long sbi_env_clear_ipi(struct vcpu *v) {
   vcpu_take_requests(v);
@@ -119,6 +126,13 @@ long sbi_env_clear_ipi(struct vcpu *v) {
  * in its guest flushes when it is next loaded). While waiting, take our own
  * requests, so that two harts fencing each other cannot deadlock. */
 void sbi_env_remote_fence(struct vcpu *v, uint64_t vcpus, int kind) {
+  if (vcpus == 1ULL << v->id) { /* for itself: a local fence, nobody to wait for */
+    if (kind == SBI_ENV_FENCE_I)
+      __asm__ volatile("fence.i" ::: "memory");
+    else
+      hfence_vvma_all();
+    return;
+  }
   uint32_t req = kind == SBI_ENV_FENCE_I ? REQ_FENCE_I : REQ_HFENCE_VVMA;
   uint64_t wait = post_requests(v, vcpus, req);
   for (unsigned i = 0; wait; i = (i + 1) % v->vm->nvcpus) {
