@@ -2,6 +2,7 @@
  * run queue; tp points at its struct hart while in the hypervisor. */
 #ifndef RV_HART_H
 #define RV_HART_H
+#include "../arch/riscv/csr.h"
 #include "../lib/spinlock.h"
 #include "platform.h"
 #include "runq.h"
@@ -18,7 +19,9 @@ struct hart {
   unsigned index;
   unsigned long hartid;
   /* Guards runq and the scheduling state (blocked, hsm_state transitions
-   * made by other harts) of every vCPU placed on this hart. */
+   * made by other harts) of every vCPU placed on this hart. The runnable
+   * marks of the run queue's entries (and its nr_runnable) are written by
+   * this hart only. */
   spinlock_t lock;
   struct runq runq;
   uint64_t load; /* weights of the vCPUs placed here (boot hart, at boot) */
@@ -27,7 +30,14 @@ struct hart {
   struct vcpu *current; /* vCPU in the inner run loop, or NULL */
   struct vm *last_vm;   /* VM whose hgatp this hart used last */
   uint64_t slice_start, slice_end;
-  uint64_t timer_programmed;
+  uint64_t timer_programmed; /* UINT64_MAX: none (without Sstc: sie.STIE off) */
+  /* What the last look at this hart's vCPUs (sched_wake_check) found: the
+   * earliest time one of them needs the timer for, whether it is still
+   * current (nothing changed that it did not see), and whether a VM that
+   * stops has vCPUs here to park. */
+  uint64_t wake_at;
+  bool looked;
+  bool park_pending;
   unsigned long access_fault_cause; /* last fault of a guest_mem accessor */
   bool online;
 };
@@ -40,6 +50,16 @@ static inline struct hart *this_hart(void) {
   __asm__ volatile("mv %0, tp" : "=r"(h));
   return h;
 }
+
+/* Is the host timer's interrupt pending (and enabled: without Sstc a timer
+ * that is not wanted is masked rather than reprogrammed)? */
+static inline bool hart_timer_pending(void) {
+  return (csr_read(CSR_SIP) & csr_read(CSR_SIE) & MIP_STIP) != 0;
+}
+
+/* sched.c: a vCPU of h moved its emulated timer (no Sstc) from `was` to
+ * `to` (UINT64_MAX: not armed); reprogram h's timer if that changes it. */
+void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to);
 
 /* Make h look at its vCPUs again (an SBI IPI, unless h is this hart). */
 void hart_kick(struct hart *h);

@@ -188,9 +188,10 @@ void vcpu_set_timer(struct vcpu *v, uint64_t stime) {
     return;
   }
   csr_clear(CSR_HVIP, MIP_VSTIP);
+  uint64_t was = v->timer_armed ? v->timer_deadline : UINT64_MAX;
   v->timer_deadline = stime;
   v->timer_armed = true;
-  sched_timer_update(this_hart());
+  sched_timer_moved(this_hart(), was, stime);
 }
 
 /* Is a VS-level interrupt pending for v (and enabled by the guest, unless
