@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #define HART_STACK_SIZE 16384
+/* Slots of hart.vmid_vm, by VMID modulo this (VMIDs are 1..CFG_MAX_VMS when
+ * they are shared at all, see vm.c; two VMIDs in one slot cost a flush). */
+#define HART_VMID_SLOTS 32
 
 struct vcpu;
 struct vm;
@@ -28,7 +31,14 @@ struct hart {
   /* Owner-only (this hart): */
   struct vcpu *loaded;  /* vCPU whose VS CSRs are live in this hart */
   struct vcpu *current; /* vCPU in the inner run loop, or NULL */
-  struct vm *last_vm;   /* VM whose hgatp this hart used last */
+  /* Per VMID slot: the VM whose G-stage translations this hart may hold
+   * under that VMID (vcpu_load flushes when another VM takes the slot). */
+  struct vm *vmid_vm[HART_VMID_SLOTS];
+  /* The FP registers hold the state of fp_live (saved in it or Clean), or,
+   * with fp_zero, the all-zero state of every vCPU whose sstatus.FS is
+   * Initial; neither: unknown. */
+  struct vcpu *fp_live;
+  bool fp_zero;
   uint64_t slice_start, slice_end;
   uint64_t timer_programmed; /* UINT64_MAX: none (without Sstc: sie.STIE off) */
   /* What the last look at this hart's vCPUs (sched_wake_check) found: the
