@@ -20,16 +20,6 @@ void runq_remove(struct runq *rq, struct runq_entry *e) {
     }
 }
 
-void runq_set_runnable(struct runq *rq, struct runq_entry *e, bool runnable) {
-  if (e->runnable == runnable)
-    return;
-  e->runnable = runnable;
-  if (runnable)
-    rq->nr_runnable++;
-  else
-    rq->nr_runnable--;
-}
-
 struct runq_entry *runq_pick(struct runq *rq) {
   struct runq_entry *best = 0;
   for (unsigned i = 0; i < rq->n; i++) {

@@ -28,7 +28,12 @@ struct runq {
 int runq_add(struct runq *rq, struct runq_entry *e);
 void runq_remove(struct runq *rq, struct runq_entry *e);
 /* Mark e runnable or not; keeps rq->nr_runnable. */
-void runq_set_runnable(struct runq *rq, struct runq_entry *e, bool runnable);
+static inline void runq_set_runnable(struct runq *rq, struct runq_entry *e, bool runnable) {
+  if (e->runnable != runnable) {
+    e->runnable = runnable;
+    rq->nr_runnable += runnable ? 1 : -1U;
+  }
+}
 /* The runnable entry with the least vruntime; ties go to the earliest added.
  * Returns NULL when none is runnable. */
 struct runq_entry *runq_pick(struct runq *rq);

@@ -17,13 +17,6 @@ uint64_t sched_slice_ticks(void) { return slice_ticks; }
 
 static uint64_t now(void) { return csr_read(CSR_TIME); }
 
-static bool vcpu_runnable(const struct vcpu *v) {
-  if (v->vm->state != VM_RUNNING)
-    return false;
-  long s = v->hsm_state;
-  return (s == SBI_HSM_STATE_STARTED || s == SBI_HSM_STATE_START_PENDING) && v->wait == WAIT_NONE;
-}
-
 /* Put v for good on the hart its VM may use (hart-affinity) that carries
  * the least weight so far; ties go to the lowest index, so the vCPUs of
  * one VM spread over the harts in order. */
@@ -39,8 +32,7 @@ void sched_place(struct vcpu *v) {
   v->rq.weight = v->vm->weight * RUNQ_WEIGHT_DEFAULT / CFG_WEIGHT_DEFAULT;
   h->load += v->rq.weight;
   spin_lock(&h->lock);
-  int r = runq_add(&h->runq, &v->rq);
-  h->looked = false; /* its hart must look at it before it runs anything */
+  int r = runq_add(&h->runq, &v->rq); /* not runnable until its hart looks (main() kicks it) */
   spin_unlock(&h->lock);
   if (r)
     hv_panic("run queue of hart %lu is full", h->hartid);
@@ -73,11 +65,22 @@ void sched_timer_update(struct hart *h) {
     program_timer(h, next);
 }
 
-/* When v needs this hart's timer, as of time t (UINT64_MAX: never). Without
- * Sstc: its armed deadline. With Sstc: only while it is blocked (a running
- * vCPU's vstimecmp works by itself), and only if that timer can wake it:
- * enabled (or a system suspend, woken by any interrupt) and still ahead. A
- * past deadline that wakes nobody would re-fire forever. */
+/* The deadline of a blocked vCPU's Sstc timer if that timer can wake it:
+ * enabled (or a system suspend, woken by any interrupt); UINT64_MAX if it
+ * cannot. (A running vCPU's vstimecmp works by itself.) */
+static uint64_t blocked_sstc_deadline(struct hart *h, struct vcpu *v) {
+  bool loaded = h->loaded == v;
+  uint64_t d = loaded ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
+  unsigned long vsie = loaded ? csr_read(CSR_VSIE) : v->vsie;
+  bool can_wake = v->wait == WAIT_SYSTEM_SUSPEND || (vsie & (MIP_VSTIP >> 1));
+  return can_wake ? d : UINT64_MAX;
+}
+
+/* When v needs this hart's timer, as of time t (UINT64_MAX: never):
+ * without Sstc its armed deadline; with Sstc, while it is blocked, a
+ * deadline that can wake it and is still ahead (one that has passed made
+ * the look that found it blocked wake it; if it did not, re-firing would
+ * not either). */
 static uint64_t timer_need(struct hart *h, struct vcpu *v, uint64_t t) {
   if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
     return UINT64_MAX;
@@ -85,11 +88,8 @@ static uint64_t timer_need(struct hart *h, struct vcpu *v, uint64_t t) {
     return v->timer_armed ? v->timer_deadline : UINT64_MAX;
   if (v->wait == WAIT_NONE)
     return UINT64_MAX;
-  bool loaded = h->loaded == v;
-  uint64_t d = loaded ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
-  unsigned long vsie = loaded ? csr_read(CSR_VSIE) : v->vsie;
-  bool can_wake = v->wait == WAIT_SYSTEM_SUSPEND || (vsie & (MIP_VSTIP >> 1));
-  return can_wake && d > t ? d : UINT64_MAX;
+  uint64_t d = blocked_sstc_deadline(h, v);
+  return d > t ? d : UINT64_MAX;
 }
 
 /* A blocked vCPU has an interrupt pending: let it run again. */
@@ -125,8 +125,9 @@ static void wake(struct hart *h, struct vcpu *v) {
 /* Look at one vCPU of this hart at time t (under h->lock): take its
  * requests from other harts, raise its emulated timer when due, wake it if
  * it is blocked with an interrupt pending, and mark in the run queue
- * whether it can run. Returns when it needs the timer next. */
-static uint64_t look_at(struct hart *h, struct vcpu *v, uint64_t t) {
+ * whether it can run. Returns when it needs the timer next (timer_need). */
+static inline __attribute__((always_inline)) uint64_t look_at(struct hart *h, struct vcpu *v,
+                                                              uint64_t t) {
   enum vm_state s = v->vm->state;
   if (s != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED) {
     if (s != VM_RUNNING && s != VM_STOPPED && !v->parked)
@@ -134,19 +135,33 @@ static uint64_t look_at(struct hart *h, struct vcpu *v, uint64_t t) {
     runq_set_runnable(&h->runq, &v->rq, false);
     return UINT64_MAX;
   }
-  vcpu_take_requests(v);
-  if (!hv_use_sstc && v->timer_armed && t >= v->timer_deadline) {
-    v->timer_armed = false;
-    v->stats.timer_injected++;
-    if (h->loaded == v)
-      csr_set(CSR_HVIP, MIP_VSTIP);
-    else
-      v->hvip |= MIP_VSTIP;
+  /* A request missed by this plain load came with a kick: the next look. */
+  if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
+    vcpu_take_requests(v);
+  uint64_t need = UINT64_MAX;
+  if (!hv_use_sstc && v->timer_armed) {
+    if (t < v->timer_deadline) {
+      need = v->timer_deadline;
+    } else {
+      v->timer_armed = false;
+      v->stats.timer_injected++;
+      if (h->loaded == v)
+        csr_set(CSR_HVIP, MIP_VSTIP);
+      else
+        v->hvip |= MIP_VSTIP;
+    }
   }
-  if (v->wait != WAIT_NONE && vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
-    wake(h, v);
-  runq_set_runnable(&h->runq, &v->rq, vcpu_runnable(v));
-  return timer_need(h, v, t);
+  if (v->wait != WAIT_NONE) {
+    if (vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
+      wake(h, v);
+    else if (hv_use_sstc && (need = blocked_sstc_deadline(h, v)) <= t)
+      need = UINT64_MAX; /* see timer_need() */
+  }
+  long hs = v->hsm_state;
+  runq_set_runnable(&h->runq, &v->rq,
+                    v->wait == WAIT_NONE &&
+                        (hs == SBI_HSM_STATE_STARTED || hs == SBI_HSM_STATE_START_PENDING));
+  return need;
 }
 
 /* Look at every vCPU of this hart (see look_at). What the look finds stays
@@ -169,8 +184,8 @@ void sched_wake_check(struct hart *h) {
   spin_unlock(&h->lock);
 }
 
-/* The running vCPU v changed its own state (blocked, stopped): look at it
- * alone, the rest of the last look still holds. */
+/* The running vCPU v changed its own state (suspended, stopped): look at
+ * it alone, the rest of the last look still holds. */
 static void look_again_at(struct hart *h, struct vcpu *v) {
   spin_lock(&h->lock);
   uint64_t d = look_at(h, v, now());
@@ -204,8 +219,26 @@ void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to) {
  * by run_vcpu() or the idle loop. */
 void sched_timer_tick(struct hart *h) {
   program_timer(h, UINT64_MAX);
-  sched_wake_check(h);
   struct vcpu *cur = h->current;
+  if (cur && h->runq.n == 1) {
+    /* Alone on its hart, the running vCPU is all a look would see, and its
+     * requests and state are checked before it goes on: only its emulated
+     * timer (no Sstc) is left to raise or to keep. */
+    uint64_t next = UINT64_MAX;
+    if (!hv_use_sstc && cur->timer_armed) {
+      if (now() < cur->timer_deadline) {
+        next = cur->timer_deadline;
+      } else {
+        cur->timer_armed = false;
+        cur->stats.timer_injected++;
+        csr_set(CSR_HVIP, MIP_VSTIP);
+      }
+    }
+    h->wake_at = next;
+    sched_timer_update(h);
+    return;
+  }
+  sched_wake_check(h);
   if (!cur)
     return;
   if (now() >= h->slice_end && h->runq.nr_runnable > 1)
@@ -350,10 +383,22 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   if (v->hsm_state == SBI_HSM_STATE_STOP_PENDING)
     finish_hart_stop(h, v);
   /* Preempted, it is still runnable and the last look holds. */
-  if (v->vm->state != VM_RUNNING)
+  if (v->vm->state != VM_RUNNING) {
     h->looked = false; /* its VM stops: look at everything (what to park) */
-  else if (v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED)
+  } else if (v->wait == WAIT_WFI) {
+    /* handle_virtual_insn() found no interrupt pending; a request taken
+     * since came with a kick, which makes sched_run() look again, and its
+     * emulated timer (no Sstc) is in wake_at already. Its Sstc timer is
+     * new to wake_at, unless it passed since, when a look wakes it. */
+    runq_set_runnable(&h->runq, &v->rq, false);
+    uint64_t d = hv_use_sstc ? blocked_sstc_deadline(h, v) : UINT64_MAX;
+    if (d <= now())
+      h->looked = false;
+    else if (d < h->wake_at)
+      h->wake_at = d;
+  } else if (v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED) {
     look_again_at(h, v);
+  }
 }
 
 _Noreturn void sched_run(void) {
