@@ -68,7 +68,7 @@ static void handle_virtual_insn(struct vcpu *v) {
      * through the scheduler. Anything else is the scheduler's business. */
     if (sched_alone(v)) {
       cpu_wfi();
-      if (csr_read(CSR_SIP) & MIP_STIP) /* its emulated timer (no Sstc) */
+      if (hart_timer_pending()) /* its emulated timer (no Sstc) */
         sched_timer_tick(this_hart());
       if (vcpu_irq_pending(v, false))
         return;

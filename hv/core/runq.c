@@ -4,6 +4,7 @@ int runq_add(struct runq *rq, struct runq_entry *e) {
   if (rq->n == RUNQ_MAX || e->weight == 0)
     return -1;
   e->vruntime = rq->min_vruntime;
+  e->runnable = false;
   rq->e[rq->n++] = e;
   return 0;
 }
@@ -11,6 +12,7 @@ int runq_add(struct runq *rq, struct runq_entry *e) {
 void runq_remove(struct runq *rq, struct runq_entry *e) {
   for (unsigned i = 0; i < rq->n; i++)
     if (rq->e[i] == e) {
+      runq_set_runnable(rq, e, false);
       for (unsigned j = i + 1; j < rq->n; j++)
         rq->e[j - 1] = rq->e[j];
       rq->n--;
@@ -18,23 +20,16 @@ void runq_remove(struct runq *rq, struct runq_entry *e) {
     }
 }
 
-struct runq_entry *runq_pick(struct runq *rq, bool (*runnable)(void *item)) {
+struct runq_entry *runq_pick(struct runq *rq) {
   struct runq_entry *best = 0;
   for (unsigned i = 0; i < rq->n; i++) {
     struct runq_entry *e = rq->e[i];
-    if (runnable(e->item) && (!best || e->vruntime < best->vruntime))
+    if (e->runnable && (!best || e->vruntime < best->vruntime))
       best = e;
   }
   if (best && best->vruntime > rq->min_vruntime)
     rq->min_vruntime = best->vruntime;
   return best;
-}
-
-unsigned runq_count_runnable(const struct runq *rq, bool (*runnable)(void *item)) {
-  unsigned n = 0;
-  for (unsigned i = 0; i < rq->n; i++)
-    n += runnable(rq->e[i]->item);
-  return n;
 }
 
 void runq_charge(struct runq_entry *e, uint64_t ticks) {

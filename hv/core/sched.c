@@ -17,14 +17,6 @@ uint64_t sched_slice_ticks(void) { return slice_ticks; }
 
 static uint64_t now(void) { return csr_read(CSR_TIME); }
 
-static bool vcpu_runnable(void *item) {
-  struct vcpu *v = item;
-  if (v->vm->state != VM_RUNNING)
-    return false;
-  long s = v->hsm_state;
-  return (s == SBI_HSM_STATE_STARTED || s == SBI_HSM_STATE_START_PENDING) && v->wait == WAIT_NONE;
-}
-
 /* Put v for good on the hart its VM may use (hart-affinity) that carries
  * the least weight so far; ties go to the lowest index, so the vCPUs of
  * one VM spread over the harts in order. */
@@ -40,45 +32,64 @@ void sched_place(struct vcpu *v) {
   v->rq.weight = v->vm->weight * RUNQ_WEIGHT_DEFAULT / CFG_WEIGHT_DEFAULT;
   h->load += v->rq.weight;
   spin_lock(&h->lock);
-  int r = runq_add(&h->runq, &v->rq);
+  int r = runq_add(&h->runq, &v->rq); /* not runnable until its hart looks (main() kicks it) */
   spin_unlock(&h->lock);
   if (r)
     hv_panic("run queue of hart %lu is full", h->hartid);
 }
 
+/* Set this hart's timer to `when`. UINT64_MAX turns it off: with Sstc by
+ * stimecmp; without it by masking sie.STIE, which costs no SBI call (the
+ * SBI timer may still fire, unseen, and the next set_timer clears STIP
+ * before STIE is unmasked). */
 static void program_timer(struct hart *h, uint64_t when) {
   h->timer_programmed = when;
-  if (hv_use_sstc)
+  if (hv_use_sstc) {
     csr_write(CSR_STIMECMP, when);
-  else
+  } else if (when == UINT64_MAX) {
+    csr_clear(CSR_SIE, MIP_STIP);
+  } else {
     sbi_host_set_timer(when);
+    csr_set(CSR_SIE, MIP_STIP);
+  }
 }
 
-/* Program this hart's timer for the earliest thing it must wake up for. */
+/* Program this hart's timer for the earliest thing it must wake up for:
+ * what the last look found (h->wake_at) and, while others wait, the end of
+ * the running vCPU's slice. */
 void sched_timer_update(struct hart *h) {
-  uint64_t next = UINT64_MAX;
-  if (h->current && runq_count_runnable(&h->runq, vcpu_runnable) > 1)
+  uint64_t next = h->wake_at;
+  if (h->current && h->runq.nr_runnable > 1 && h->slice_end < next)
     next = h->slice_end; /* others wait: end the slice on time */
-  for (unsigned i = 0; i < h->runq.n; i++) {
-    struct vcpu *v = h->runq.e[i]->item;
-    if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
-      continue;
-    if (!hv_use_sstc && v->timer_armed && v->timer_deadline < next)
-      next = v->timer_deadline;
-    /* A blocked vCPU's Sstc timer counts only if it can wake it: enabled
-     * (or a system suspend, woken by any interrupt) and still ahead. A past
-     * deadline that wakes nobody would re-fire forever. */
-    if (hv_use_sstc && v->wait != WAIT_NONE) {
-      bool loaded = h->loaded == v;
-      uint64_t d = loaded ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
-      unsigned long vsie = loaded ? csr_read(CSR_VSIE) : v->vsie;
-      bool can_wake = v->wait == WAIT_SYSTEM_SUSPEND || (vsie & (MIP_VSTIP >> 1));
-      if (can_wake && d < next && d > now())
-        next = d;
-    }
-  }
   if (next != h->timer_programmed)
     program_timer(h, next);
+}
+
+/* The deadline of a blocked vCPU's Sstc timer if that timer can wake it:
+ * enabled (or a system suspend, woken by any interrupt); UINT64_MAX if it
+ * cannot. (A running vCPU's vstimecmp works by itself.) */
+static uint64_t blocked_sstc_deadline(struct hart *h, struct vcpu *v) {
+  bool loaded = h->loaded == v;
+  uint64_t d = loaded ? csr_read(CSR_VSTIMECMP) : v->vstimecmp;
+  unsigned long vsie = loaded ? csr_read(CSR_VSIE) : v->vsie;
+  bool can_wake = v->wait == WAIT_SYSTEM_SUSPEND || (vsie & (MIP_VSTIP >> 1));
+  return can_wake ? d : UINT64_MAX;
+}
+
+/* When v needs this hart's timer, as of time t (UINT64_MAX: never):
+ * without Sstc its armed deadline; with Sstc, while it is blocked, a
+ * deadline that can wake it and is still ahead (one that has passed made
+ * the look that found it blocked wake it; if it did not, re-firing would
+ * not either). */
+static uint64_t timer_need(struct hart *h, struct vcpu *v, uint64_t t) {
+  if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
+    return UINT64_MAX;
+  if (!hv_use_sstc)
+    return v->timer_armed ? v->timer_deadline : UINT64_MAX;
+  if (v->wait == WAIT_NONE)
+    return UINT64_MAX;
+  uint64_t d = blocked_sstc_deadline(h, v);
+  return d > t ? d : UINT64_MAX;
 }
 
 /* A blocked vCPU has an interrupt pending: let it run again. */
@@ -111,17 +122,27 @@ static void wake(struct hart *h, struct vcpu *v) {
     h->current->preempt = true;
 }
 
-/* Look at every vCPU of this hart: requests from other harts, emulated
- * timers that expired, blocked vCPUs with an interrupt pending. */
-void sched_wake_check(struct hart *h) {
-  uint64_t t = now();
-  spin_lock(&h->lock);
-  for (unsigned i = 0; i < h->runq.n; i++) {
-    struct vcpu *v = h->runq.e[i]->item;
-    if (v->vm->state != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED)
-      continue;
+/* Look at one vCPU of this hart at time t (under h->lock): take its
+ * requests from other harts, raise its emulated timer when due, wake it if
+ * it is blocked with an interrupt pending, and mark in the run queue
+ * whether it can run. Returns when it needs the timer next (timer_need). */
+static inline __attribute__((always_inline)) uint64_t look_at(struct hart *h, struct vcpu *v,
+                                                              uint64_t t) {
+  enum vm_state s = v->vm->state;
+  if (s != VM_RUNNING || v->hsm_state == SBI_HSM_STATE_STOPPED) {
+    if (s != VM_RUNNING && s != VM_STOPPED && !v->parked)
+      h->park_pending = true;
+    runq_set_runnable(&h->runq, &v->rq, false);
+    return UINT64_MAX;
+  }
+  /* A request missed by this plain load came with a kick: the next look. */
+  if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
     vcpu_take_requests(v);
-    if (!hv_use_sstc && v->timer_armed && t >= v->timer_deadline) {
+  uint64_t need = UINT64_MAX;
+  if (!hv_use_sstc && v->timer_armed) {
+    if (t < v->timer_deadline) {
+      need = v->timer_deadline;
+    } else {
       v->timer_armed = false;
       v->stats.timer_injected++;
       if (h->loaded == v)
@@ -129,25 +150,105 @@ void sched_wake_check(struct hart *h) {
       else
         v->hvip |= MIP_VSTIP;
     }
-    if (v->wait != WAIT_NONE && vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
-      wake(h, v);
   }
+  if (v->wait != WAIT_NONE) {
+    if (vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
+      wake(h, v);
+    else if (hv_use_sstc && (need = blocked_sstc_deadline(h, v)) <= t)
+      need = UINT64_MAX; /* see timer_need() */
+  }
+  long hs = v->hsm_state;
+  runq_set_runnable(&h->runq, &v->rq,
+                    v->wait == WAIT_NONE &&
+                        (hs == SBI_HSM_STATE_STARTED || hs == SBI_HSM_STATE_START_PENDING));
+  return need;
+}
+
+/* Look at every vCPU of this hart (see look_at). What the look finds stays
+ * true until a kick (SSIP), the timer, or a change the running vCPU makes
+ * to itself (it blocks or stops, its VM stops, it starts another vCPU
+ * here, it moves its emulated timer): each of those looks again or tells
+ * the scheduler to (sched_run, run_vcpu, sched_timer_moved). Time alone
+ * changes nothing the timer does not cover: the deadlines found are
+ * programmed. So one look per scheduling decision is enough. */
+void sched_wake_check(struct hart *h) {
+  uint64_t t = now(), next = UINT64_MAX;
+  spin_lock(&h->lock);
+  for (unsigned i = 0; i < h->runq.n; i++) {
+    uint64_t d = look_at(h, h->runq.e[i]->item, t);
+    if (d < next)
+      next = d;
+  }
+  h->wake_at = next;
+  h->looked = true;
   spin_unlock(&h->lock);
 }
 
-/* The host timer fired. */
-void sched_timer_tick(struct hart *h) {
-  sched_wake_check(h);
-  if (h->current && now() >= h->slice_end && runq_count_runnable(&h->runq, vcpu_runnable) > 1)
-    h->current->preempt = true;
-  h->timer_programmed = 0; /* force a rewrite: the one that fired must go */
+/* The running vCPU v changed its own state (suspended, stopped): look at
+ * it alone, the rest of the last look still holds. */
+static void look_again_at(struct hart *h, struct vcpu *v) {
+  spin_lock(&h->lock);
+  uint64_t d = look_at(h, v, now());
+  if (d < h->wake_at)
+    h->wake_at = d;
+  spin_unlock(&h->lock);
+}
+
+void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to) {
+  if (to < h->wake_at) {
+    h->wake_at = to;
+  } else if (was == h->wake_at && to != was) {
+    /* It was the earliest and goes later: find the next earliest, or the
+     * old deadline would fire for nothing. */
+    uint64_t t = now(), next = UINT64_MAX;
+    for (unsigned i = 0; i < h->runq.n; i++) {
+      uint64_t d = timer_need(h, h->runq.e[i]->item, t);
+      if (d < next)
+        next = d;
+    }
+    h->wake_at = next;
+  } else {
+    return; /* a later deadline than one already due first: that one re-arms */
+  }
   sched_timer_update(h);
 }
 
-/* Is v the only vCPU of its hart that could run? (owner) */
-bool sched_alone(struct vcpu *v) {
-  return runq_count_runnable(&v->owner->runq, vcpu_runnable) == 1;
+/* The host timer fired: turn it off (the interrupt must go), look at every
+ * vCPU, end the slice when it is over and others wait. The timer is set
+ * again before anything runs: here if the running vCPU goes on, otherwise
+ * by run_vcpu() or the idle loop. */
+void sched_timer_tick(struct hart *h) {
+  program_timer(h, UINT64_MAX);
+  struct vcpu *cur = h->current;
+  if (cur && h->runq.n == 1) {
+    /* Alone on its hart, the running vCPU is all a look would see, and its
+     * requests and state are checked before it goes on: only its emulated
+     * timer (no Sstc) is left to raise or to keep. */
+    uint64_t next = UINT64_MAX;
+    if (!hv_use_sstc && cur->timer_armed) {
+      if (now() < cur->timer_deadline) {
+        next = cur->timer_deadline;
+      } else {
+        cur->timer_armed = false;
+        cur->stats.timer_injected++;
+        csr_set(CSR_HVIP, MIP_VSTIP);
+      }
+    }
+    h->wake_at = next;
+    sched_timer_update(h);
+    return;
+  }
+  sched_wake_check(h);
+  if (!cur)
+    return;
+  if (now() >= h->slice_end && h->runq.nr_runnable > 1)
+    cur->preempt = true;
+  if (!cur->preempt)
+    sched_timer_update(h);
 }
+
+/* Is v the only vCPU of its hart that could run? (owner) */
+bool sched_alone(struct vcpu *v) { return v->owner->runq.nr_runnable == 1; }
 
 void sched_block(struct vcpu *v, enum vcpu_wait why) {
   v->wait = why;
@@ -168,6 +269,7 @@ int sched_start_vcpu(struct vcpu *t, uint64_t addr, unsigned long opaque) {
   runq_wake(&h->runq, &t->rq, slice_ticks);
   spin_unlock(&h->lock);
   if (h == this_hart()) {
+    h->looked = false; /* the scheduler looks at t before it picks */
     if (h->current)
       h->current->preempt = true;
   } else {
@@ -257,7 +359,7 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
    * any interrupt, the hypervisor's included, ends it. With others waiting,
    * WFI traps (VTW) so that the vCPU blocks and the hart runs another. A
    * vCPU that wakes here preempts this one, so the choice is remade. */
-  if (runq_count_runnable(&h->runq, vcpu_runnable) == 1)
+  if (h->runq.nr_runnable == 1)
     v->arch.hstatus &= ~HSTATUS_VTW;
   else
     v->arch.hstatus |= HSTATUS_VTW;
@@ -280,22 +382,49 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
     v->stats.preempted++;
   if (v->hsm_state == SBI_HSM_STATE_STOP_PENDING)
     finish_hart_stop(h, v);
+  /* Preempted, it is still runnable and the last look holds. */
+  if (v->vm->state != VM_RUNNING) {
+    h->looked = false; /* its VM stops: look at everything (what to park) */
+  } else if (v->wait == WAIT_WFI) {
+    /* handle_virtual_insn() found no interrupt pending; a request taken
+     * since came with a kick, which makes sched_run() look again, and its
+     * emulated timer (no Sstc) is in wake_at already. Its Sstc timer is
+     * new to wake_at, unless it passed since, when a look wakes it. */
+    runq_set_runnable(&h->runq, &v->rq, false);
+    uint64_t d = hv_use_sstc ? blocked_sstc_deadline(h, v) : UINT64_MAX;
+    if (d <= now())
+      h->looked = false;
+    else if (d < h->wake_at)
+      h->wake_at = d;
+  } else if (v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED) {
+    look_again_at(h, v);
+  }
 }
 
 _Noreturn void sched_run(void) {
   struct hart *h = this_hart();
   slice_ticks = plat.timebase / 200;
   for (;;) {
-    csr_clear(CSR_SIP, MIP_SSIP);
-    unsigned long sip = csr_read(CSR_SIP);
-    if (sip & MIP_STIP)
-      sched_timer_tick(h);
-    if (sip & MIP_SEIP)
+    unsigned long sip;
+    /* Read and clear SSIP at once: a kick that comes later stays pending. */
+    __asm__ volatile("csrrc %0, sip, %1" : "=r"(sip) : "r"(MIP_SSIP) : "memory");
+    if (sip & MIP_SSIP)
+      h->looked = false; /* a kick: requests or state changed elsewhere */
+    if (sip & csr_read(CSR_SIE) & MIP_STIP)
+      sched_timer_tick(h); /* looks */
+    if (sip & MIP_SEIP) {
       console_handle_irq();
-    park_vcpus(h);
-    sched_wake_check(h);
+      h->looked = false;
+    }
+    if (!h->looked)
+      sched_wake_check(h);
+    if (h->park_pending) {
+      h->park_pending = false;
+      park_vcpus(h);
+      sched_wake_check(h); /* a reboot restarted vCPUs */
+    }
     spin_lock(&h->lock);
-    struct runq_entry *e = runq_pick(&h->runq, vcpu_runnable);
+    struct runq_entry *e = runq_pick(&h->runq);
     spin_unlock(&h->lock);
     if (e) {
       run_vcpu(h, e->item);

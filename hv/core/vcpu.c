@@ -44,22 +44,75 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long 
   __atomic_and_fetch(&v->requests, ~REQ_VSSIP, __ATOMIC_SEQ_CST);
 }
 
-/* Make v's VS state live in this hart. Loading flushes this hart's VS-stage
- * TLB for the VM's VMID and its instruction cache, which also completes any
- * remote fence requested while v was not loaded. */
+/* The FP state of a vCPU whose sstatus.FS is Initial (reset, and it never
+ * wrote an FP register since): all zero. */
+static const struct fp_state fp_initial;
+
+/* Copy the live VS state of v, loaded in h, out to v. */
+static void vcpu_save(struct hart *h, struct vcpu *v) {
+  v->vsstatus = csr_read(CSR_VSSTATUS);
+  v->vsie = csr_read(CSR_VSIE);
+  v->vstvec = csr_read(CSR_VSTVEC);
+  v->vsscratch = csr_read(CSR_VSSCRATCH);
+  v->vsepc = csr_read(CSR_VSEPC);
+  v->vscause = csr_read(CSR_VSCAUSE);
+  v->vstval = csr_read(CSR_VSTVAL);
+  v->vsatp = csr_read(CSR_VSATP);
+  v->hvip = csr_read(CSR_HVIP);
+  /* FS is Dirty when the guest wrote FP state since it was loaded. The
+   * registers keep that state: v can come back to them without a restore. */
+  if ((v->arch.sstatus & SSTATUS_FS) == SSTATUS_FS) {
+    fp_save(&v->fp);
+    v->arch.sstatus = (v->arch.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
+    h->fp_live = v;
+    h->fp_zero = false;
+  }
+  if (hv_use_sstc) {
+    v->vstimecmp = csr_read(CSR_VSTIMECMP);
+    v->timer_deadline = v->vstimecmp;
+  }
+}
+
+/* Bring v's FP state into the registers unless they hold it already. The
+ * registers change only here and in a guest, which marks its FS Dirty (then
+ * vcpu_save() records whose they are); the hypervisor does not use FP. */
+static void vcpu_load_fp(struct hart *h, struct vcpu *v) {
+  unsigned long fs = v->arch.sstatus & SSTATUS_FS;
+  if (fs == SSTATUS_FS_INITIAL) {
+    if (!h->fp_zero) {
+      fp_restore(&fp_initial);
+      h->fp_zero = true;
+      h->fp_live = NULL;
+    }
+  } else if (fs && h->fp_live != v) {
+    fp_restore(&v->fp);
+    h->fp_live = v;
+    h->fp_zero = false;
+  }
+}
+
+/* Make v's VS state live in this hart (vcpu_put()s the one loaded). Loading
+ * flushes this hart's VS-stage TLB for the VM's VMID and its instruction
+ * cache, which also completes any remote fence requested while v was not
+ * loaded. The VS-stage flush is needed on every switch, even between VMs of
+ * different VMIDs: QEMU 7.2's TLB is not tagged by VMID and a write of
+ * hgatp does not flush it, so the hfence.vvma is what keeps one VM's
+ * translations from the next. */
 void vcpu_load(struct vcpu *v) {
   struct hart *h = this_hart();
   if (h->loaded == v)
     return;
   if (h->loaded)
-    vcpu_put(h->loaded);
-  csr_write(CSR_HGATP, v->vm->hgatp);
-  /* Another VM with the same VMID ran here last: its G-stage translations
-   * may still be cached under that VMID. */
-  if (h->last_vm != v->vm) {
-    if (h->last_vm && h->last_vm->vmid == v->vm->vmid)
-      hfence_gvma_vmid(v->vm->vmid);
-    h->last_vm = v->vm;
+    vcpu_save(h, h->loaded); /* its hvip and vstimecmp are overwritten below */
+  struct vm *vm = v->vm;
+  csr_write(CSR_HGATP, vm->hgatp);
+  /* Another VM used this VMID here since this one did (more VMs than
+   * VMIDs): its G-stage translations may still be cached under it. */
+  struct vm **slot = &h->vmid_vm[vm->vmid % HART_VMID_SLOTS];
+  if (*slot != vm) {
+    if (*slot)
+      hfence_gvma_vmid(vm->vmid);
+    *slot = vm;
   }
   csr_write(CSR_VSSTATUS, v->vsstatus);
   csr_write(CSR_VSIE, v->vsie);
@@ -71,10 +124,8 @@ void vcpu_load(struct vcpu *v) {
   csr_write(CSR_VSATP, v->vsatp);
   csr_write(CSR_HVIP, v->hvip);
   csr_write(CSR_HTIMEDELTA, 0);
-  /* FP registers are shared by every guest on this hart: bring v's back if
-   * it ever used them (HS sstatus.FS tracks V=1 FP use too). */
-  if (v->arch.sstatus & SSTATUS_FS)
-    fp_restore(&v->fp);
+  /* FP registers are shared by every guest on this hart. */
+  vcpu_load_fp(h, v);
   if (hv_use_sstc)
     csr_write(CSR_VSTIMECMP, v->vstimecmp);
   hfence_vvma_all();
@@ -83,30 +134,14 @@ void vcpu_load(struct vcpu *v) {
   h->loaded = v;
 }
 
-/* Save v's VS state out of this hart. */
+/* Save v's VS state out of this hart and leave no VS interrupt behind. */
 void vcpu_put(struct vcpu *v) {
   struct hart *h = this_hart();
   if (h->loaded != v)
     return;
-  v->vsstatus = csr_read(CSR_VSSTATUS);
-  v->vsie = csr_read(CSR_VSIE);
-  v->vstvec = csr_read(CSR_VSTVEC);
-  v->vsscratch = csr_read(CSR_VSSCRATCH);
-  v->vsepc = csr_read(CSR_VSEPC);
-  v->vscause = csr_read(CSR_VSCAUSE);
-  v->vstval = csr_read(CSR_VSTVAL);
-  v->vsatp = csr_read(CSR_VSATP);
-  v->hvip = csr_read(CSR_HVIP);
-  /* FS is Dirty when the guest wrote FP state since it was loaded. */
-  if ((v->arch.sstatus & SSTATUS_FS) == SSTATUS_FS) {
-    fp_save(&v->fp);
-    v->arch.sstatus = (v->arch.sstatus & ~SSTATUS_FS) | SSTATUS_FS_CLEAN;
-  }
-  if (hv_use_sstc) {
-    v->vstimecmp = csr_read(CSR_VSTIMECMP);
-    v->timer_deadline = v->vstimecmp;
+  vcpu_save(h, v);
+  if (hv_use_sstc)
     csr_write(CSR_VSTIMECMP, UINT64_MAX);
-  }
   csr_write(CSR_HVIP, 0);
   h->loaded = NULL;
 }
@@ -188,9 +223,10 @@ void vcpu_set_timer(struct vcpu *v, uint64_t stime) {
     return;
   }
   csr_clear(CSR_HVIP, MIP_VSTIP);
+  uint64_t was = v->timer_armed ? v->timer_deadline : UINT64_MAX;
   v->timer_deadline = stime;
   v->timer_armed = true;
-  sched_timer_update(this_hart());
+  sched_timer_moved(this_hart(), was, stime);
 }
 
 /* Is a VS-level interrupt pending for v (and enabled by the guest, unless
