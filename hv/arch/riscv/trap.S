@@ -50,6 +50,17 @@
   \op s11, VA_X(27)(a0)
 .endm
 
+/* What the trap says beyond its cause (faults: the address, the guest
+ * physical address, the transformed instruction). */
+.macro SAVE_TRAP_INFO
+  csrr t0, CSR_STVAL
+  sd t0, VA_T_STVAL(a0)
+  csrr t0, CSR_HTVAL
+  sd t0, VA_T_HTVAL(a0)
+  csrr t0, CSR_HTINST
+  sd t0, VA_T_HTINST(a0)
+.endm
+
 .section .text
 .balign 4
 .global vcpu_arch_run
@@ -126,12 +137,7 @@ vcpu_arch_exit:
   /* Full exit: the rest of the guest state, then back to vcpu_arch_run's
    * caller with the host's registers and CSRs. */
   sd t0, VA_T_SCAUSE(a0)
-  csrr t0, CSR_STVAL
-  sd t0, VA_T_STVAL(a0)
-  csrr t0, CSR_HTVAL
-  sd t0, VA_T_HTVAL(a0)
-  csrr t0, CSR_HTINST
-  sd t0, VA_T_HTINST(a0)
+  SAVE_TRAP_INFO
   GUEST_S sd
 7:
   ld t0, VA_H_SSTATUS(a0)
@@ -178,12 +184,7 @@ vcpu_arch_exit:
 5:
   GUEST_S sd
   sd t0, VA_T_SCAUSE(a0)
-  csrr t0, CSR_STVAL
-  sd t0, VA_T_STVAL(a0)
-  csrr t0, CSR_HTVAL
-  sd t0, VA_T_HTVAL(a0)
-  csrr t0, CSR_HTINST
-  sd t0, VA_T_HTINST(a0)
+  SAVE_TRAP_INFO
   csrr t0, CSR_SSTATUS
   sd t0, VA_SSTATUS(a0)
   csrr t0, CSR_HSTATUS
