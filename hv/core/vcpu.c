@@ -236,6 +236,18 @@ bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable) {
   if (this_hart()->loaded == v) {
     pend = csr_read(CSR_HIP);
     en = csr_read(CSR_HIE);
+    if (hv_use_sstc && !(pend & MIP_VSTIP)) {
+      /* Sstc makes VSTIP follow time >= vstimecmp, but QEMU 7.2 raises it
+       * from a timer of its own that can lag behind time: a vCPU blocked
+       * in that gap would be found neither pending nor with a deadline
+       * ahead. Writing vstimecmp makes QEMU compare at once (elsewhere the
+       * write changes nothing), so what the guest then reads agrees. */
+      uint64_t d = csr_read(CSR_VSTIMECMP);
+      if (csr_read(CSR_TIME) >= d) {
+        csr_write(CSR_VSTIMECMP, d);
+        pend = csr_read(CSR_HIP);
+      }
+    }
   } else {
     pend = v->hvip;
     if (hv_use_sstc && csr_read(CSR_TIME) >= v->vstimecmp)
