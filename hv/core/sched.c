@@ -431,8 +431,11 @@ _Noreturn void sched_run(void) {
       continue;
     }
     /* Idle: a kick (SSIP) or a timer wakes the WFI; neither is lost, since
-     * WFI returns at once for an interrupt already pending. */
+     * WFI returns at once for an interrupt already pending. Whatever woke
+     * it (also a VS interrupt of a blocked vCPU still loaded here), the
+     * hart looks again rather than trust the last look. */
     sched_timer_update(h);
     cpu_wfi();
+    h->looked = false;
   }
 }

@@ -214,19 +214,24 @@ void vcpu_redirect_trap(struct vcpu *v, unsigned long cause, unsigned long tval)
   v->stats.faults_injected++;
 }
 
-/* SBI set_timer for the vCPU running on this hart. With Sstc the guest's
- * vstimecmp is the timer (no exit when it fires); without it the deadline
- * goes to the host timer and the interrupt is injected through hvip.VSTIP. */
-void vcpu_set_timer(struct vcpu *v, uint64_t stime) {
-  if (hv_use_sstc) {
-    csr_write(CSR_VSTIMECMP, stime);
-    return;
-  }
+/* set_timer without Sstc: the deadline goes to the host timer and the
+ * interrupt is injected through hvip.VSTIP (sched.c). */
+static __attribute__((noinline)) void vcpu_set_timer_emulated(struct vcpu *v, uint64_t stime) {
   csr_clear(CSR_HVIP, MIP_VSTIP);
   uint64_t was = v->timer_armed ? v->timer_deadline : UINT64_MAX;
   v->timer_deadline = stime;
   v->timer_armed = true;
   sched_timer_moved(this_hart(), was, stime);
+}
+
+/* SBI set_timer for the vCPU running on this hart. With Sstc the guest's
+ * vstimecmp is the timer (no exit when it fires). */
+void vcpu_set_timer(struct vcpu *v, uint64_t stime) {
+  if (!hv_use_sstc) {
+    vcpu_set_timer_emulated(v, stime);
+    return;
+  }
+  csr_write(CSR_VSTIMECMP, stime);
 }
 
 /* Is a VS-level interrupt pending for v (and enabled by the guest, unless
@@ -236,6 +241,18 @@ bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable) {
   if (this_hart()->loaded == v) {
     pend = csr_read(CSR_HIP);
     en = csr_read(CSR_HIE);
+    if (hv_use_sstc && !(pend & MIP_VSTIP)) {
+      /* Sstc makes VSTIP follow time >= vstimecmp, but QEMU 7.2 raises it
+       * from a timer of its own that can lag behind time: a vCPU blocked
+       * in that gap would be found neither pending nor with a deadline
+       * ahead. Writing vstimecmp makes QEMU compare at once (elsewhere the
+       * write changes nothing), so what the guest then reads agrees. */
+      uint64_t d = csr_read(CSR_VSTIMECMP);
+      if (csr_read(CSR_TIME) >= d) {
+        csr_write(CSR_VSTIMECMP, d);
+        pend = csr_read(CSR_HIP);
+      }
+    }
   } else {
     pend = v->hvip;
     if (hv_use_sstc && csr_read(CSR_TIME) >= v->vstimecmp)
