@@ -109,7 +109,11 @@ static void handle_irq(struct vcpu *v, unsigned long irq) {
  * Not when a request or the answer itself made the vCPU block, stop or
  * give way: then the exit goes on to the scheduler, already handled. */
 static inline __attribute__((always_inline)) bool fast_resume(struct vcpu *v) {
-  if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST))
+  /* A plain load is enough: a request this misses was posted by another
+   * hart, which kicks this one after posting (hart_kick), and the kick's
+   * interrupt exits the guest again at once; one posted from this hart
+   * (its own handler) is in program order before this load. */
+  if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
     vcpu_take_requests(v);
   if (!v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
       v->vm->state == VM_RUNNING)
