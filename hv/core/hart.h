@@ -67,10 +67,6 @@ static inline bool hart_timer_pending(void) {
   return (csr_read(CSR_SIP) & csr_read(CSR_SIE) & MIP_STIP) != 0;
 }
 
-/* sched.c: a vCPU of h moved its emulated timer (no Sstc) from `was` to
- * `to` (UINT64_MAX: not armed); reprogram h's timer if that changes it. */
-void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to);
-
 /* Make h look at its vCPUs again (an SBI IPI, unless h is this hart). */
 void hart_kick(struct hart *h);
 /* Bring up every other hart of the machine (SBI HSM hart_start). */

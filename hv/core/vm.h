@@ -160,6 +160,9 @@ struct vcpu_arch *vcpu_fast_fault(struct vcpu *v); /* exit.c, called by trap.S *
 void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */
 _Noreturn void sched_run(void);
 void sched_timer_update(struct hart *h);
+/* A vCPU of h moved its emulated timer (no Sstc) from `was` to `to`
+ * (UINT64_MAX: not armed); reprogram h's timer if that changes it. */
+void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to);
 void sched_timer_tick(struct hart *h);
 void sched_wake_check(struct hart *h);
 void sched_block(struct vcpu *v, enum vcpu_wait why);
