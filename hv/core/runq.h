@@ -13,8 +13,8 @@
 struct runq_entry {
   void *item;
   unsigned weight;   /* > 0; RUNQ_WEIGHT_DEFAULT is "1" */
-  uint64_t vruntime; /* ticks run, scaled by RUNQ_WEIGHT_DEFAULT / weight */
   bool runnable;     /* as last set by runq_set_runnable */
+  uint64_t vruntime; /* ticks run, scaled by RUNQ_WEIGHT_DEFAULT / weight */
 };
 
 struct runq {
@@ -29,10 +29,13 @@ int runq_add(struct runq *rq, struct runq_entry *e);
 void runq_remove(struct runq *rq, struct runq_entry *e);
 /* Mark e runnable or not; keeps rq->nr_runnable. */
 static inline void runq_set_runnable(struct runq *rq, struct runq_entry *e, bool runnable) {
-  if (e->runnable != runnable) {
-    e->runnable = runnable;
-    rq->nr_runnable += runnable ? 1 : -1U;
-  }
+  if (e->runnable == runnable)
+    return;
+  e->runnable = runnable;
+  if (runnable)
+    rq->nr_runnable++;
+  else
+    rq->nr_runnable--;
 }
 /* The runnable entry with the least vruntime; ties go to the earliest added.
  * Returns NULL when none is runnable. */

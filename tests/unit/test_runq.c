@@ -12,7 +12,7 @@ struct item {
 
 /* Queue e for it and mark it as it says. */
 static void add(struct runq *rq, struct runq_entry *e, struct item *it, unsigned weight) {
-  *e = (struct runq_entry){it, weight, 0, false};
+  *e = (struct runq_entry){.item = it, .weight = weight};
   CHECK_EQ_INT(runq_add(rq, e), 0);
   runq_set_runnable(rq, e, it->runnable);
 }
@@ -35,11 +35,11 @@ static void test_empty_and_full(void) {
   static struct runq_entry e[RUNQ_MAX + 1];
   for (int i = 0; i < RUNQ_MAX; i++)
     add(&rq, &e[i], &it[i], RUNQ_WEIGHT_DEFAULT);
-  e[RUNQ_MAX] = (struct runq_entry){&it[RUNQ_MAX], RUNQ_WEIGHT_DEFAULT, 0, false};
+  e[RUNQ_MAX] = (struct runq_entry){.item = &it[RUNQ_MAX], .weight = RUNQ_WEIGHT_DEFAULT};
   CHECK_EQ_INT(runq_add(&rq, &e[RUNQ_MAX]), -1);
   CHECK(runq_pick(&rq) == NULL); /* none runnable */
   CHECK_EQ(rq.nr_runnable, 0);
-  struct runq_entry zero = {&it[0], 0, 0, false};
+  struct runq_entry zero = {.item = &it[0], .weight = 0};
   struct runq rq2 = {0};
   CHECK_EQ_INT(runq_add(&rq2, &zero), -1); /* weight 0 refused */
 }
