@@ -115,8 +115,7 @@ static inline __attribute__((always_inline)) bool fast_resume(struct vcpu *v) {
    * (its own handler) is in program order before this load. */
   if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
     vcpu_take_requests(v);
-  if (!v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
-      v->vm->state == VM_RUNNING)
+  if (vcpu_may_continue(v))
     return true;
   v->exit_handled = true;
   return false;

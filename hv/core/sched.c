@@ -366,8 +366,7 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
   for (;;) {
     vcpu_take_requests(v);
-    if (v->preempt || v->wait != WAIT_NONE || v->hsm_state != SBI_HSM_STATE_STARTED ||
-        v->vm->state != VM_RUNNING)
+    if (!vcpu_may_continue(v))
       break;
     vcpu_arch_run(&v->arch);
     if (v->exit_handled)

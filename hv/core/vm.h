@@ -143,6 +143,14 @@ void vm_console_output(struct vm *vm, const char *s, size_t n);
 void vm_console_input(char c);
 void vm_console_set_focus(struct vm *vm);
 
+/* May v go on running guest code: not preempted, not blocked, started, and
+ * its VM running? (The run loop's test, and the fast paths' before they
+ * resume the guest.) */
+static inline bool vcpu_may_continue(const struct vcpu *v) {
+  return !v->preempt && v->wait == WAIT_NONE && v->hsm_state == SBI_HSM_STATE_STARTED &&
+         v->vm->state == VM_RUNNING;
+}
+
 /* vcpu.c */
 void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long a1);
 void vcpu_load(struct vcpu *v);
