@@ -4,13 +4,27 @@
 #include "console.h"
 #include "sbi_call.h"
 #include "vm.h"
+#include <stddef.h>
 
 struct hart harts[PLAT_MAX_HARTS];
 unsigned hart_count = 1;
+/* The hart smp_boot_secondaries() is starting, read by entry.S. */
+struct hart *hart_starting;
+_Static_assert(offsetof(struct hart, hartid) == 16, "entry.S: HART_HARTID");
 
 static uint8_t hart_stacks[PLAT_MAX_HARTS][HART_STACK_SIZE] __attribute__((aligned(16)));
 
+#ifdef RV_TEST_EARLY_WAKE
+/* Test image (boot.smp.early-wake): the entry and a1 OpenSBI 1.1 gives a
+ * hart it wakes before hart_start has written them (entry.S). */
+extern char _start[];
+#define SECONDARY_ENTRY _start
+#define SECONDARY_ARG(h) ((unsigned long)plat.fdt)
+#else
 extern char hv_secondary_entry[];
+#define SECONDARY_ENTRY hv_secondary_entry
+#define SECONDARY_ARG(h) ((unsigned long)(h))
+#endif
 void hart_init_hyp(void);
 
 void hart_kick(struct hart *h) {
@@ -39,7 +53,8 @@ void smp_boot_secondaries(void) {
     h->hartid = id;
     h->index = n;
     h->stack_top = (uint64_t)(uintptr_t)(hart_stacks[n] + HART_STACK_SIZE);
-    long err = sbi_host_hart_start(id, (unsigned long)hv_secondary_entry, (unsigned long)h);
+    __atomic_store_n(&hart_starting, h, __ATOMIC_SEQ_CST);
+    long err = sbi_host_hart_start(id, (unsigned long)SECONDARY_ENTRY, SECONDARY_ARG(h));
     if (err) {
       hv_log("hart %lu: SBI hart_start failed (%ld): not used", id, err);
       continue;
@@ -54,5 +69,6 @@ void smp_boot_secondaries(void) {
     }
     n++;
   }
+  __atomic_store_n(&hart_starting, NULL, __ATOMIC_SEQ_CST);
   hart_count = n;
 }
