@@ -28,8 +28,7 @@ struct sbi_ret sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c) {
     return sbi_ret(SBI_SUCCESS, (long)n);
   }
   case SBI_DBCN_WRITE_BYTE: {
-    char ch = (char)(num & 0xff);
-    sbi_env_console_write(v, &ch, 1);
+    sbi_env_console_putc(v, (char)num);
     return sbi_ret(SBI_SUCCESS, 0);
   }
   default: return sbi_ret(SBI_ERR_NOT_SUPPORTED, 0);

@@ -13,17 +13,18 @@ static long legacy_mask(struct vcpu *v, unsigned long ptr, uint64_t *targets) {
   return sbi_hartmask_decode(mask, 0, sbi_env_vcpu_count(v), targets);
 }
 
+long sbi_legacy_putchar(struct vcpu *v, const struct sbi_call *c) {
+  sbi_env_console_putc(v, (char)c->args[0]);
+  return 0;
+}
+
 /* The answer goes to a0 only: a1 is given back as it was. */
 struct sbi_ret sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c) {
   uint64_t targets;
   long err = 0;
   switch (c->eid) {
   case SBI_EXT_0_1_SET_TIMER: sbi_env_set_timer(v, c->args[0]); break;
-  case SBI_EXT_0_1_CONSOLE_PUTCHAR: {
-    char ch = (char)(c->args[0] & 0xff);
-    sbi_env_console_write(v, &ch, 1);
-    break;
-  }
+  case SBI_EXT_0_1_CONSOLE_PUTCHAR: err = sbi_legacy_putchar(v, c); break;
   case SBI_EXT_0_1_CONSOLE_GETCHAR: err = sbi_env_console_getc(v); break;
   case SBI_EXT_0_1_CLEAR_IPI: err = sbi_env_clear_ipi(v); break;
   case SBI_EXT_0_1_SEND_IPI:

@@ -53,6 +53,20 @@ void console_vm_write(struct conmux_stream *st, bool live, const char *s, size_t
   spin_unlock(&console_lock);
 }
 
+/* One byte (a guest's legacy or DBCN putchar): straight to the UART when
+ * the multiplexer lets it through, without the emit callback. */
+void console_vm_putc(struct conmux_stream *st, bool live, char c) {
+  spin_lock(&console_lock);
+  if (have_uart && conmux_direct_byte(&mux, st, live, c)) {
+    if (c == '\n')
+      uart8250_putc_inline(&uart, '\r');
+    uart8250_putc_inline(&uart, c);
+  } else {
+    conmux_write(&mux, st, live, &c, 1);
+  }
+  spin_unlock(&console_lock);
+}
+
 void console_vm_flush(struct conmux_stream *st) {
   spin_lock(&console_lock);
   conmux_flush(&mux, st);

@@ -13,6 +13,7 @@ const char *console_backend(void);
 struct conmux_stream;
 /* A VM's output (live: the VM has the keyboard, show partial lines). */
 void console_vm_write(struct conmux_stream *st, bool live, const char *s, size_t n);
+void console_vm_putc(struct conmux_stream *st, bool live, char c);
 void console_vm_flush(struct conmux_stream *st);
 int console_getc(void);
 /* Interrupt-driven input: the UART raises its receive interrupt through the

@@ -121,6 +121,13 @@ static inline __attribute__((always_inline)) bool fast_resume(struct vcpu *v) {
   return false;
 }
 
+/* An answered ecall whose guest may not resume at once: the full path
+ * resumes it later, after the ecall. */
+static struct vcpu_arch *step_over(struct vcpu *v) {
+  v->arch.sepc += 4;
+  return NULL;
+}
+
 /* The ecall fast path, called by trap.S on the host stack while the guest's
  * CSR context (stvec = vcpu_arch_exit), its gp and its s0-s11 stay in
  * place: nothing here may trap, so the legacy calls that read guest memory
@@ -132,6 +139,12 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
   unsigned long eid = v->arch.x[REG_A7];
   int idx;
   if (eid <= SBI_EXT_0_1_SHUTDOWN) {
+    if (eid == SBI_EXT_0_1_CONSOLE_PUTCHAR) { /* a byte of an early console */
+      v->stats.sbi[SBI_IDX_LEGACY]++;
+      v->arch.x[REG_A0] =
+          (unsigned long)sbi_legacy_putchar(v, (const struct sbi_call *)&v->arch.x[REG_A0]);
+      return fast_resume(v) ? &v->arch : step_over(v);
+    }
     if (eid >= SBI_EXT_0_1_SEND_IPI && eid <= SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID)
       return NULL;
     idx = SBI_IDX_LEGACY;
@@ -145,10 +158,7 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
   }
   v->arch.x[REG_A0] = (unsigned long)r.error;
   v->arch.x[REG_A1] = (unsigned long)r.value;
-  if (fast_resume(v))
-    return &v->arch;
-  v->arch.sepc += 4;
-  return NULL;
+  return fast_resume(v) ? &v->arch : step_over(v);
 }
 
 /* The fast path of a load or store guest-page fault (MMIO, mostly), called

@@ -38,6 +38,8 @@ void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
   vm_console_output(v->vm, s, n);
 }
 
+void sbi_env_console_putc(struct vcpu *v, char c) { vm_console_putc(v->vm, c); }
+
 int sbi_env_console_getc(struct vcpu *v) {
   return console_rx_irq_enabled() ? vdev_console_getc(v->vm) : console_getc();
 }

@@ -22,12 +22,19 @@ static struct conmux_input console_in;
  * different VMs follow each other; only the focused VM, while someone types
  * to it (a key in the last 2 s), shows partial lines at once: echo and
  * prompts. A VM alone (unlabelled) writes straight through. */
-void vm_console_output(struct vm *vm, const char *s, size_t n) {
+static inline bool console_live(struct vm *vm) {
+  if (!vm->con.label[0])
+    return true;
   uint64_t key = __atomic_load_n(&vm->con_last_key, __ATOMIC_RELAXED); /* 0: never */
-  bool live = !vm->con.label[0] || (vm == __atomic_load_n(&console_focus, __ATOMIC_RELAXED) &&
-                                    key && csr_read(CSR_TIME) - key < 2ULL * plat.timebase);
-  console_vm_write(&vm->con, live, s, n);
+  return vm == __atomic_load_n(&console_focus, __ATOMIC_RELAXED) && key &&
+         csr_read(CSR_TIME) - key < 2ULL * plat.timebase;
 }
+
+void vm_console_output(struct vm *vm, const char *s, size_t n) {
+  console_vm_write(&vm->con, console_live(vm), s, n);
+}
+
+void vm_console_putc(struct vm *vm, char c) { console_vm_putc(&vm->con, console_live(vm), c); }
 
 void vm_console_set_focus(struct vm *vm) {
   __atomic_store_n(&console_focus, vm, __ATOMIC_RELEASE);

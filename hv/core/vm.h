@@ -140,6 +140,7 @@ extern struct vm *vm_list[CFG_MAX_VMS];
 extern unsigned vm_count;
 /* Console: output of a VM; input from the keyboard (boot hart). */
 void vm_console_output(struct vm *vm, const char *s, size_t n);
+void vm_console_putc(struct vm *vm, char c); /* one byte: the short way */
 void vm_console_input(char c);
 void vm_console_set_focus(struct vm *vm);
 

@@ -31,6 +31,19 @@ void conmux_stream_init(struct conmux_stream *s, const char *label);
 /* Output of a stream. Complete lines (and lines that fill the buffer) go
  * out labelled; with live, so does what is left of an unfinished line. */
 void conmux_write(struct conmux *m, struct conmux_stream *s, bool live, const char *data, size_t n);
+/* One byte of s that may go straight out, with nothing in front of it:
+ * s has nothing buffered, is live, and either continues the line open for
+ * it or, unlabelled, starts one where no line is open. Then m is updated as
+ * though the byte had been shown and true returned: the caller sends the
+ * byte itself (no emit call). Otherwise false: use conmux_write. This is
+ * conmux_write's own direct case for n == 1. */
+static inline bool conmux_direct_byte(struct conmux *m, struct conmux_stream *s, bool live,
+                                      char c) {
+  if (!live || s->len || !(m->open == s || (!m->open && !s->label[0])))
+    return false;
+  m->open = c == '\n' ? NULL : s;
+  return true;
+}
 /* Show what is buffered of s's unfinished line (it gets the keyboard). */
 void conmux_flush(struct conmux *m, struct conmux_stream *s);
 /* A whole line of the hypervisor's own (ending in '\n'): starts on a fresh

@@ -16,7 +16,8 @@ void *sbi_env_guest_ram(struct vcpu *v, uint64_t gpa, uint64_t len);
  * fault back to the guest with sepc at its ecall (SBI spec v2.0, 5). */
 int sbi_env_guest_read_ulong(struct vcpu *v, unsigned long gva, unsigned long *out);
 void sbi_env_console_write(struct vcpu *v, const char *s, size_t n);
-int sbi_env_console_getc(struct vcpu *v); /* -1: nothing waiting */
+void sbi_env_console_putc(struct vcpu *v, char c); /* one byte, the short way */
+int sbi_env_console_getc(struct vcpu *v);          /* -1: nothing waiting */
 void sbi_env_set_timer(struct vcpu *v, uint64_t stime);
 unsigned long sbi_env_vcpu_id(struct vcpu *v);
 unsigned long sbi_env_vcpu_count(struct vcpu *v);

@@ -95,5 +95,9 @@ struct sbi_ret sbi_srst_handle(struct vcpu *v, const struct sbi_call *c);
 struct sbi_ret sbi_dbcn_handle(struct vcpu *v, const struct sbi_call *c);
 struct sbi_ret sbi_susp_handle(struct vcpu *v, const struct sbi_call *c);
 struct sbi_ret sbi_legacy_handle(struct vcpu *v, const struct sbi_call *c);
+/* Legacy console_putchar alone: its a0 (the rest of the guest's registers
+ * stay). The hypervisor's ecall fast path calls it directly: it carries
+ * early boot consoles (Linux's earlycon=sbi) a byte per call. */
+long sbi_legacy_putchar(struct vcpu *v, const struct sbi_call *c);
 
 #endif

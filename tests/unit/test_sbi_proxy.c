@@ -78,6 +78,8 @@ void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
   rec.console_len += n;
 }
 
+void sbi_env_console_putc(struct vcpu *v, char c) { sbi_env_console_write(v, &c, 1); }
+
 int sbi_env_console_getc(struct vcpu *v) {
   (void)v;
   if (!console_in || !console_in[console_in_pos])
