@@ -8,7 +8,8 @@
 
 struct hart harts[PLAT_MAX_HARTS];
 unsigned hart_count = 1;
-/* The hart smp_boot_secondaries() is starting, read by entry.S. */
+/* The hart smp_boot_secondaries() is starting, until entry.S claims it
+ * (sets it to NULL). */
 struct hart *hart_starting;
 _Static_assert(offsetof(struct hart, hartid) == 16, "entry.S: HART_HARTID");
 
@@ -37,7 +38,32 @@ void hv_secondary_main(void) {
   struct hart *h = this_hart();
   hart_init_hyp();
   __atomic_store_n(&h->online, true, __ATOMIC_SEQ_CST);
+  hart_kick(&harts[0]); /* the boot hart waits for it in WFI */
   sched_run();
+}
+
+/* This hart's timer, before the scheduler owns it (UINT64_MAX: off, as
+ * hart_init_hyp() left it). */
+static void boot_timer(uint64_t when) {
+  if (hv_use_sstc)
+    csr_write(CSR_STIMECMP, when);
+  else
+    sbi_host_set_timer(when);
+}
+
+/* Wait until h is online or the time reaches deadline: in WFI, woken by
+ * h's kick or by the timer at the deadline. Not a busy poll: under QEMU's
+ * -icount, a hart that polls keeps the one it waits for from running. A
+ * kick is not lost: it leaves SSIP pending, and WFI returns at once for a
+ * pending interrupt; SSIP is cleared only before the next test. */
+static bool wait_online(struct hart *h, uint64_t deadline) {
+  boot_timer(deadline);
+  while (!__atomic_load_n(&h->online, __ATOMIC_SEQ_CST) && csr_read(CSR_TIME) < deadline) {
+    cpu_wfi();
+    csr_clear(CSR_SIP, MIP_SSIP);
+  }
+  boot_timer(UINT64_MAX);
+  return __atomic_load_n(&h->online, __ATOMIC_SEQ_CST);
 }
 
 void smp_boot_secondaries(void) {
@@ -59,10 +85,13 @@ void smp_boot_secondaries(void) {
       hv_log("hart %lu: SBI hart_start failed (%ld): not used", id, err);
       continue;
     }
-    /* It comes up in well under a second; give it ten. */
-    uint64_t deadline = csr_read(CSR_TIME) + 10ULL * plat.timebase;
-    while (!__atomic_load_n(&h->online, __ATOMIC_SEQ_CST) && csr_read(CSR_TIME) < deadline)
-      ;
+    /* It comes up in well under a second; give it ten. Then it is not
+     * used, unless it has claimed h after all (entry.S): then it runs
+     * this hypervisor's code and must come up. */
+    if (!wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase) &&
+        __atomic_exchange_n(&hart_starting, NULL, __ATOMIC_SEQ_CST) != h &&
+        !wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase))
+      hv_panic("hart %lu entered the hypervisor but did not come up", id);
     if (!h->online) {
       hv_log("hart %lu did not come up: not used", id);
       continue;

@@ -44,7 +44,9 @@ _start:
   j 3b
 
 /* a1 is not read, for the reason above: the struct hart is hart_starting,
- * which must be this hart's (a0). A hart that is not being started parks. */
+ * which must be this hart's (a0). The hart claims it (sets hart_starting
+ * to 0), so that the boot hart, giving up on a hart that is late, knows
+ * whether it came after all. A hart that is not being started parks. */
 .global hv_secondary_entry
 hv_secondary_entry:
   csrw CSR_SIE, zero
@@ -56,6 +58,11 @@ hv_secondary_entry:
   beqz a1, 4f
   ld t1, HART_HARTID(a1)
   bne t1, a0, 4f
+5:
+  lr.d.aqrl t1, (t0)
+  bne t1, a1, 4f
+  sc.d.aqrl t1, zero, (t0)
+  bnez t1, 5b
   mv tp, a1
   ld sp, 0(a1)
   call hv_secondary_main
