@@ -3,6 +3,7 @@
 #include "vm.h"
 
 long hv_guest_hlvx_hu(unsigned long gva);
+long hv_guest_hlvx_wu(unsigned long gva);
 long hv_guest_hlv_d(unsigned long gva, unsigned long *out);
 extern const unsigned long hv_guest_access_fixups[];
 
@@ -22,9 +23,18 @@ static unsigned long enter_guest_priv(struct vcpu *v) {
 }
 
 uint32_t guest_fetch_insn(struct vcpu *v) {
-  unsigned long saved = enter_guest_priv(v);
-  long lo = hv_guest_hlvx_hu(v->arch.sepc);
-  long hi = lo >= 0 && (lo & 3) == 3 ? hv_guest_hlvx_hu(v->arch.sepc + 2) : 0;
+  unsigned long saved = enter_guest_priv(v), pc = v->arch.sepc;
+  long lo, hi = 0;
+  if (!(pc & 3)) {
+    /* One read: the word lies in one page, and the halfword after a
+     * compressed instruction is as readable as the instruction itself. */
+    lo = hv_guest_hlvx_wu(pc);
+    if (lo >= 0 && (lo & 3) != 3)
+      lo &= 0xffff;
+  } else {
+    lo = hv_guest_hlvx_hu(pc);
+    hi = lo >= 0 && (lo & 3) == 3 ? hv_guest_hlvx_hu(pc + 2) : 0;
+  }
   csr_write(CSR_HSTATUS, saved);
   if (lo < 0 || hi < 0)
     return 0;

@@ -104,6 +104,9 @@ struct vm {
   uintptr_t ram_hpa; /* host address of guest RAM (contiguous) */
   struct gstage gs;
   uint64_t hgatp;
+  /* Near the front: every emulated access reaches it, and an offset under
+   * 2 KiB is one load or store's immediate. */
+  struct vdev dev;
   const uint8_t *image;
   size_t image_size;
   const char *image_source; /* "embedded", "initrd", "disk" */
@@ -118,7 +121,6 @@ struct vm {
   char stop_msg[128];        /* written by the vCPU that stops the VM */
   unsigned long stop_reason; /* SRST reason of the stop */
   unsigned reboots;
-  struct vdev dev;
   struct conmux_stream con; /* its console output (console_lock) */
   uint64_t con_last_key;    /* time of the last key it was given */
 };

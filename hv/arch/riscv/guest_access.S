@@ -14,6 +14,17 @@ hv_guest_hlvx_hu:
 2:
   ret
 
+/* long hv_guest_hlvx_wu(unsigned long gva): instruction word (gva 4-byte
+ * aligned, so within one page), or -1. */
+.global hv_guest_hlvx_wu
+hv_guest_hlvx_wu:
+  mv t0, a0
+  li a0, -1
+5:
+  .insn r 0x73, 0x4, 0x34, a0, t0, x3   /* hlvx.wu a0, (t0) */
+6:
+  ret
+
 /* long hv_guest_hlv_d(unsigned long gva, unsigned long *out): 0, or -1. */
 .global hv_guest_hlv_d
 hv_guest_hlv_d:
@@ -32,4 +43,5 @@ hv_guest_hlv_d:
 hv_guest_access_fixups:
   .dword 1b, 2b
   .dword 3b, 4b
+  .dword 5b, 6b
   .dword 0, 0
