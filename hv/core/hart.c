@@ -4,14 +4,14 @@
 #include "console.h"
 #include "sbi_call.h"
 #include "vm.h"
-#include <stddef.h>
 
 struct hart harts[PLAT_MAX_HARTS];
 unsigned hart_count = 1;
-/* The hart smp_boot_secondaries() is starting, until entry.S claims it
- * (sets it to NULL). */
+/* The hart smp_boot_secondaries() is starting, and its hart id + 1 while
+ * its start is open: entry.S claims the start by setting that to 0, the
+ * boot hart withdraws it (a hart that is late) the same way. */
 struct hart *hart_starting;
-_Static_assert(offsetof(struct hart, hartid) == 16, "entry.S: HART_HARTID");
+unsigned long hart_starting_id;
 
 static uint8_t hart_stacks[PLAT_MAX_HARTS][HART_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -80,24 +80,26 @@ void smp_boot_secondaries(void) {
     h->index = n;
     h->stack_top = (uint64_t)(uintptr_t)(hart_stacks[n] + HART_STACK_SIZE);
     __atomic_store_n(&hart_starting, h, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&hart_starting_id, id + 1, __ATOMIC_SEQ_CST);
     long err = sbi_host_hart_start(id, (unsigned long)SECONDARY_ENTRY, SECONDARY_ARG(h));
-    if (err) {
-      hv_log("hart %lu: SBI hart_start failed (%ld): not used", id, err);
-      continue;
+    /* It comes up in well under a second; give it ten. Then its start is
+     * withdrawn, unless it has claimed it after all (entry.S): then it runs
+     * this hypervisor's code and must come up. Likewise after an error:
+     * OpenSBI 1.1 may fail a start after it has let the hart go. */
+    bool up = !err && wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase);
+    if (!up && __atomic_exchange_n(&hart_starting_id, 0, __ATOMIC_SEQ_CST) != id + 1) {
+      up = wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase);
+      if (!up)
+        hv_panic("hart %lu entered the hypervisor but did not come up", id);
     }
-    /* It comes up in well under a second; give it ten. Then it is not
-     * used, unless it has claimed h after all (entry.S): then it runs
-     * this hypervisor's code and must come up. */
-    if (!wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase) &&
-        __atomic_exchange_n(&hart_starting, NULL, __ATOMIC_SEQ_CST) != h &&
-        !wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase))
-      hv_panic("hart %lu entered the hypervisor but did not come up", id);
-    if (!h->online) {
-      hv_log("hart %lu did not come up: not used", id);
+    if (!up) {
+      if (err)
+        hv_log("hart %lu: SBI hart_start failed (%ld): not used", id, err);
+      else
+        hv_log("hart %lu did not come up: not used", id);
       continue;
     }
     n++;
   }
-  __atomic_store_n(&hart_starting, NULL, __ATOMIC_SEQ_CST);
   hart_count = n;
 }

@@ -2,14 +2,13 @@
  * The boot hart clears .bss, takes the first stack and calls hv_main().
  * Harts started later through SBI HSM enter at hv_secondary_entry, one at
  * a time, with hart_starting naming their struct hart, whose first field is
- * their stack top. tp always holds the hart's struct hart. gp is not used:
+ * their stack top (hart.c). tp always holds the hart's struct hart. gp is not used:
  * there is no __global_pointer$ (hv.ld), so the linker never relaxes an
  * access to a gp-relative one, and a guest's gp survives the exit fast
  * path untouched (trap.S). */
 #include "csr.h"
 
 #define HV_STACK_SIZE 16384
-#define HART_HARTID 16 /* offsetof(struct hart, hartid), asserted in hart.c */
 
 .section .text.entry, "ax"
 .global _start
@@ -43,26 +42,26 @@ _start:
   wfi
   j 3b
 
-/* a1 is not read, for the reason above: the struct hart is hart_starting,
- * which must be this hart's (a0). The hart claims it (sets hart_starting
- * to 0), so that the boot hart, giving up on a hart that is late, knows
- * whether it came after all. A hart that is not being started parks. */
+/* a1 is not read, for the reason above: the struct hart is hart_starting.
+ * The hart first claims the start: it turns hart_starting_id from its own
+ * hart id + 1 (a hart id is never reused, a struct hart may be) to 0, so
+ * that the boot hart, withdrawing the start of a hart that is late, knows
+ * whether it came after all. A hart whose start is not open parks. */
 .global hv_secondary_entry
 hv_secondary_entry:
   csrw CSR_SIE, zero
   csrw CSR_SATP, zero
   la t0, hv_trap_entry
   csrw CSR_STVEC, t0
-  la t0, hart_starting
-  ld a1, 0(t0)
-  beqz a1, 4f
-  ld t1, HART_HARTID(a1)
-  bne t1, a0, 4f
+  la t0, hart_starting_id
+  addi t2, a0, 1
 5:
   lr.d.aqrl t1, (t0)
-  bne t1, a1, 4f
+  bne t1, t2, 4f
   sc.d.aqrl t1, zero, (t0)
   bnez t1, 5b
+  la t0, hart_starting
+  ld a1, 0(t0)
   mv tp, a1
   ld sp, 0(a1)
   call hv_secondary_main
