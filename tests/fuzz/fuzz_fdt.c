@@ -83,6 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int found = dt_path(&dt, path);
         if (found < 0 || found > n || !name_matches_path(dt_node_name(&dt, found), name))
           abort();
+        for (int c = dt_first_child(&dt, root); c >= 0 && c != found; c = dt_next_sibling(&dt, c))
+          if (name_matches_path(dt_node_name(&dt, c), name))
+            abort(); /* an earlier sibling answers the name too */
       }
       uint64_t a, s;
       for (int i = 0; i < 4 && dt_reg(&dt, n, i, &a, &s) == DT_OK; i++)
