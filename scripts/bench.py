@@ -43,6 +43,7 @@ OPS = [
     ("legacy-putchar", "SBI v0.1 console_putchar", True),
     ("ebreak", "ebreak to the guest's handler and back", False),
     ("mmio-uart-lsr", "load of UART LSR (MMIO)", False),
+    ("mmio-uart-lsr-paged", "the same with the guest's Sv39 paging on", False),
     ("wfi-timer", "WFI woken by a timer: deadline to handler end", False),
 ]
 CONFIGS = [("Sstc", "rv64"), ("no Sstc", "rv64,sstc=off")]

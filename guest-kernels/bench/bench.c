@@ -314,8 +314,7 @@ static void bench_ebreak(void) {
 
 /* One byte load from the UART's line status register: a real device
  * natively, an emulated one (or an access fault) under a hypervisor. */
-static void bench_mmio(void) {
-  const char *op = "mmio-uart-lsr";
+static void bench_mmio(const char *op) {
   unsigned long cause = 0, lsr = 0;
   guest_expect_exception();
   __asm__ volatile("lbu %0, 0(%1)" : "=r"(lsr) : "r"(UART_LSR) : "memory");
@@ -340,6 +339,30 @@ static void bench_mmio(void) {
       samples_add(&s, i1 - i0);
   }
   report(op, &s);
+}
+
+/* Sv39, identity-mapped by two 1 GiB pages (the devices below 1 GiB, RAM at
+ * 2 GiB), for the MMIO load with the guest's own paging on: a hypervisor
+ * must then tell the load from a page-table walk into the device. */
+#define PTE_V 0x01UL
+#define PTE_R 0x02UL
+#define PTE_W 0x04UL
+#define PTE_X 0x08UL
+#define PTE_A 0x40UL
+#define PTE_D 0x80UL
+#define SATP_SV39 (8UL << 60)
+static unsigned long pt_root[512] __attribute__((aligned(4096)));
+
+static void bench_mmio_paged(void) {
+  pt_root[0] = (0x00000000UL >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D;
+  pt_root[2] = (0x80000000UL >> 12) << 10 | PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D;
+  __asm__ volatile("csrw satp, %0\n"
+                   "sfence.vma" ::"r"(SATP_SV39 | (unsigned long)pt_root >> 12)
+                   : "memory");
+  bench_mmio("mmio-uart-lsr-paged");
+  __asm__ volatile("csrw satp, zero\n"
+                   "sfence.vma" ::
+                       : "memory");
 }
 
 /* Under -icount, instret is QEMU's virtual clock in ns plus a constant, and
@@ -429,7 +452,8 @@ void guest_main(unsigned long hart, const void *fdt) {
   bench_rfence();
   bench_putchar();
   bench_ebreak();
-  bench_mmio();
+  bench_mmio("mmio-uart-lsr");
+  bench_mmio_paged();
   bench_wfi();
 
   if (irq_count != irq_soft + irq_timer)

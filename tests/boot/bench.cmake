@@ -6,7 +6,7 @@ set(BENCH_DIR ${CMAKE_BINARY_DIR}/guest-kernels)
 # One marker per operation, in the order the guest runs them: "bench: <op> " is followed by a
 # count or by "n/a (why)". Which operations may be n/a is said per test.
 set(BENCH_OPS get-spec-version probe-extension set-timer stimecmp-write send-ipi-self
-    remote-fence-i legacy-putchar ebreak mmio-uart-lsr wfi-timer)
+    remote-fence-i legacy-putchar ebreak mmio-uart-lsr mmio-uart-lsr-paged wfi-timer)
 set(BENCH_MARKERS "bench: calibration:")
 foreach(op IN LISTS BENCH_OPS)
   list(APPEND BENCH_MARKERS "bench: ${op} ")
