@@ -36,7 +36,7 @@ function(add_linux_native_test name)
     set(L_VIRTIO "rvinit: virtio devices 0")
   endif()
   linux_console_and_smp_markers(console_and_smp ${L_CONSOLE} ${L_SMP})
-  add_qemu_test(linux.native.${name} KERNEL ${LINUX_IMAGE} SMP ${L_SMP} TIMEOUT 300 LABELS linux
+  add_qemu_test(linux.native.${name} KERNEL ${LINUX_IMAGE} SMP ${L_SMP} NATIVE TIMEOUT 300 LABELS linux
     APPEND "console=${L_CONSOLE} earlycon=sbi"
     EXTRA ${L_EXTRA}
     EXPECT "Linux version 6.1"

@@ -59,7 +59,7 @@ add_sbitest(4 8 nosstc)
 
 # Natively on OpenSBI 1.1 (SBI 1.0): only what it implements, and the run says what it skipped.
 foreach(smp 1 2 4)
-  add_qemu_test(boot.sbitest.native.smp${smp} SMP ${smp} KERNEL ${SBITEST_BIN}
+  add_qemu_test(boot.sbitest.native.smp${smp} SMP ${smp} NATIVE KERNEL ${SBITEST_BIN}
     EXPECT "sbitest: SBI conformance checker on hart"
            "under OpenSBI (native run)"
            "sbitest: ${smp} harts"
