@@ -42,27 +42,18 @@ void hv_secondary_main(void) {
   sched_run();
 }
 
-/* This hart's timer, before the scheduler owns it (UINT64_MAX: off, as
- * hart_init_hyp() left it). */
-static void boot_timer(uint64_t when) {
-  if (hv_use_sstc)
-    csr_write(CSR_STIMECMP, when);
-  else
-    sbi_host_set_timer(when);
-}
-
 /* Wait until h is online or the time reaches deadline: in WFI, woken by
  * h's kick or by the timer at the deadline. Not a busy poll: under QEMU's
  * -icount, a hart that polls keeps the one it waits for from running. A
  * kick is not lost: it leaves SSIP pending, and WFI returns at once for a
  * pending interrupt; SSIP is cleared only before the next test. */
 static bool wait_online(struct hart *h, uint64_t deadline) {
-  boot_timer(deadline);
+  sched_program_timer(this_hart(), deadline);
   while (!__atomic_load_n(&h->online, __ATOMIC_SEQ_CST) && csr_read(CSR_TIME) < deadline) {
     cpu_wfi();
     csr_clear(CSR_SIP, MIP_SSIP);
   }
-  boot_timer(UINT64_MAX);
+  sched_program_timer(this_hart(), UINT64_MAX); /* as hart_init_hyp() left it */
   return __atomic_load_n(&h->online, __ATOMIC_SEQ_CST);
 }
 
@@ -86,9 +77,10 @@ void smp_boot_secondaries(void) {
      * withdrawn, unless it has claimed it after all (entry.S): then it runs
      * this hypervisor's code and must come up. Likewise after an error:
      * OpenSBI 1.1 may fail a start after it has let the hart go. */
-    bool up = !err && wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase);
+    uint64_t patience = 10ULL * plat.timebase;
+    bool up = !err && wait_online(h, csr_read(CSR_TIME) + patience);
     if (!up && __atomic_exchange_n(&hart_starting_id, 0, __ATOMIC_SEQ_CST) != id + 1) {
-      up = wait_online(h, csr_read(CSR_TIME) + 10ULL * plat.timebase);
+      up = wait_online(h, csr_read(CSR_TIME) + patience);
       if (!up)
         hv_panic("hart %lu entered the hypervisor but did not come up", id);
     }

@@ -42,7 +42,7 @@ void sched_place(struct vcpu *v) {
  * stimecmp; without it by masking sie.STIE, which costs no SBI call (the
  * SBI timer may still fire, unseen, and the next set_timer clears STIP
  * before STIE is unmasked). */
-static void program_timer(struct hart *h, uint64_t when) {
+void sched_program_timer(struct hart *h, uint64_t when) {
   h->timer_programmed = when;
   if (hv_use_sstc) {
     csr_write(CSR_STIMECMP, when);
@@ -62,7 +62,7 @@ void sched_timer_update(struct hart *h) {
   if (h->current && h->runq.nr_runnable > 1 && h->slice_end < next)
     next = h->slice_end; /* others wait: end the slice on time */
   if (next != h->timer_programmed)
-    program_timer(h, next);
+    sched_program_timer(h, next);
 }
 
 /* The deadline of a blocked vCPU's Sstc timer if that timer can wake it:
@@ -90,6 +90,24 @@ static uint64_t timer_need(struct hart *h, struct vcpu *v, uint64_t t) {
     return UINT64_MAX;
   uint64_t d = blocked_sstc_deadline(h, v);
   return d > t ? d : UINT64_MAX;
+}
+
+/* v's emulated timer (no Sstc) at time t: raised when due (in hvip: the
+ * CSR if v is loaded on this hart). Returns its deadline while that is
+ * ahead, else UINT64_MAX. */
+static inline __attribute__((always_inline)) uint64_t emulated_timer_at(struct vcpu *v, uint64_t t,
+                                                                        bool loaded) {
+  if (hv_use_sstc || !v->timer_armed)
+    return UINT64_MAX;
+  if (t < v->timer_deadline)
+    return v->timer_deadline;
+  v->timer_armed = false;
+  v->stats.timer_injected++;
+  if (loaded)
+    csr_set(CSR_HVIP, MIP_VSTIP);
+  else
+    v->hvip |= MIP_VSTIP;
+  return UINT64_MAX;
 }
 
 /* A blocked vCPU has an interrupt pending: let it run again. */
@@ -138,19 +156,7 @@ static inline __attribute__((always_inline)) uint64_t look_at(struct hart *h, st
   /* A request missed by this plain load came with a kick: the next look. */
   if (__atomic_load_n(&v->requests, __ATOMIC_RELAXED))
     vcpu_take_requests(v);
-  uint64_t need = UINT64_MAX;
-  if (!hv_use_sstc && v->timer_armed) {
-    if (t < v->timer_deadline) {
-      need = v->timer_deadline;
-    } else {
-      v->timer_armed = false;
-      v->stats.timer_injected++;
-      if (h->loaded == v)
-        csr_set(CSR_HVIP, MIP_VSTIP);
-      else
-        v->hvip |= MIP_VSTIP;
-    }
-  }
+  uint64_t need = emulated_timer_at(v, t, h->loaded == v);
   if (v->wait != WAIT_NONE) {
     if (vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
       wake(h, v);
@@ -218,23 +224,13 @@ void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to) {
  * again before anything runs: here if the running vCPU goes on, otherwise
  * by run_vcpu() or the idle loop. */
 void sched_timer_tick(struct hart *h) {
-  program_timer(h, UINT64_MAX);
+  sched_program_timer(h, UINT64_MAX);
   struct vcpu *cur = h->current;
   if (cur && h->runq.n == 1) {
     /* Alone on its hart, the running vCPU is all a look would see, and its
      * requests and state are checked before it goes on: only its emulated
      * timer (no Sstc) is left to raise or to keep. */
-    uint64_t next = UINT64_MAX;
-    if (!hv_use_sstc && cur->timer_armed) {
-      if (now() < cur->timer_deadline) {
-        next = cur->timer_deadline;
-      } else {
-        cur->timer_armed = false;
-        cur->stats.timer_injected++;
-        csr_set(CSR_HVIP, MIP_VSTIP);
-      }
-    }
-    h->wake_at = next;
+    h->wake_at = emulated_timer_at(cur, now(), true); /* running: loaded */
     sched_timer_update(h);
     return;
   }

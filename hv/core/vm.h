@@ -170,6 +170,8 @@ struct vcpu_arch *vcpu_fast_fault(struct vcpu *v); /* exit.c, called by trap.S *
 /* sched.c */
 void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */
 _Noreturn void sched_run(void);
+/* Set this hart's timer to `when` (UINT64_MAX: off), as h records it. */
+void sched_program_timer(struct hart *h, uint64_t when);
 void sched_timer_update(struct hart *h);
 /* A vCPU of h moved its emulated timer (no Sstc) from `was` to `to`
  * (UINT64_MAX: not armed); reprogram h's timer if that changes it. */
