@@ -11,7 +11,10 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
 #               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
-#               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE])
+#               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE]
+#               [VALUES "name=regex"...] [CHECKS "python expr"...])
+# VALUES/CHECKS: numbers the guests print, judged once QEMU has exited
+# (run_qemu.py --value/--check). Regexes and expressions must not hold ';'.
 # NATIVE: KERNEL runs directly on OpenSBI. With more than one hart, QEMU then
 # runs all harts on one host thread (-accel tcg,thread=single): OpenSBI 1.1's
 # hart_start marks the hart START_PENDING before it writes the start address
@@ -22,7 +25,7 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
   cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT" ${ARGN})
+                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT;VALUES;CHECKS" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -54,6 +57,12 @@ function(add_qemu_test name)
   endforeach()
   foreach(m IN LISTS T_INPUT)
     list(APPEND cmd --input "${m}")
+  endforeach()
+  foreach(m IN LISTS T_VALUES)
+    list(APPEND cmd --value "${m}")
+  endforeach()
+  foreach(m IN LISTS T_CHECKS)
+    list(APPEND cmd --check "${m}")
   endforeach()
   list(APPEND cmd -- ${QEMU_RISCV64} -M virt -cpu ${T_CPU} -smp ${T_SMP} -m ${T_MEM}
        -nographic -monitor none -serial stdio -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})

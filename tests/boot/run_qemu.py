@@ -8,6 +8,12 @@ those of the same VM, the hypervisor's lines that name it ("VM web stopped")
 included; all others are ordered among themselves. Fails at once when a --forbid marker or one of
 the built-in panic/trap markers appears, when the markers come out of order,
 or when --timeout seconds pass. On failure the whole serial log is printed.
+
+Numbers a guest prints can be judged too: --value NAME=REGEX takes the
+first line matching REGEX and binds NAME to its first group as a whole
+number (or a float, if it has a point); --check EXPR, a Python expression
+over those names, must hold once QEMU has exited. A value never printed
+fails the test.
 """
 import argparse
 import os
@@ -58,6 +64,10 @@ def main():
     ap.add_argument("--log", help="also write the serial log to this file")
     ap.add_argument("--input", action="append", default=[], metavar="MARKER=TEXT",
                     help="type TEXT on the console once a line contains MARKER")
+    ap.add_argument("--value", action="append", default=[], metavar="NAME=REGEX",
+                    help="bind NAME to group 1 of the first line matching REGEX")
+    ap.add_argument("--check", action="append", default=[], metavar="EXPR",
+                    help="a Python expression over the --value names that must hold")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
@@ -74,6 +84,13 @@ def main():
     for marker in args.expect:
         pending.setdefault(stream_of(marker, multi_vm), []).append(marker)
     inputs = [i.split("=", 1) for i in args.input]
+    wanted = {}
+    for v in args.value:
+        name, _, rx = v.partition("=")
+        if not name.isidentifier() or not rx:
+            ap.error(f"--value {v!r}: want NAME=REGEX")
+        wanted[name] = re.compile(rx)
+    values = {}
     failure = None
     scanned = 0  # log offset up to which complete lines were checked
 
@@ -88,6 +105,11 @@ def main():
                 if bad in line:
                     failure = f"forbidden marker {bad!r} in line: {line.strip()}"
                     return
+            for name, rx in wanted.items():
+                m = rx.search(line)
+                if m and name not in values:
+                    g = m.group(1)
+                    values[name] = float(g) if "." in g else int(g)
             for pair in list(inputs):
                 if pair[0] in line:
                     proc.stdin.write(pair[1].encode().decode("unicode_escape").encode())
@@ -140,6 +162,17 @@ def main():
         failure = f"QEMU exited before marker(s) {missing!r}"
     if failure is None and rc != args.exit_code and not args.kill_when_done:
         failure = f"QEMU exit code {rc}, expected {args.exit_code}"
+    if failure is None:
+        missing = [n for n in wanted if n not in values]
+        if missing:
+            failure = f"value(s) never printed: {missing!r}"
+    if failure is None:
+        for expr in args.check:
+            if not eval(expr, {"__builtins__": {"abs": abs, "min": min, "max": max}}, dict(values)):
+                failure = f"check {expr!r} does not hold for {values!r}"
+                break
+    if values:
+        sys.stdout.write(f"values: {values!r}\n")
 
     if args.log:
         with open(args.log, "wb") as f:
