@@ -12,7 +12,10 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
 #               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
 #               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE]
-#               [VALUES "name=regex"...] [CHECKS "python expr"...])
+#               [VALUES "name=regex"...] [CHECKS "python expr"...]
+#               [RAW_FORBID "bytes regex"...] [RUN_SERIAL])
+# RAW_FORBID: fail if the raw serial output matches (control characters).
+# RUN_SERIAL: no other test runs beside it (shares measured in host time).
 # VALUES/CHECKS: numbers the guests print, judged once QEMU has exited
 # (run_qemu.py --value/--check). Regexes and expressions must not hold ';'.
 # NATIVE: KERNEL runs directly on OpenSBI. With more than one hart, QEMU then
@@ -24,8 +27,8 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # likely enough to hang a native Linux boot at "Bringing up secondary CPUs".
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
-  cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT;VALUES;CHECKS" ${ARGN})
+  cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE;RUN_SERIAL" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
+                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -64,6 +67,9 @@ function(add_qemu_test name)
   foreach(m IN LISTS T_CHECKS)
     list(APPEND cmd --check "${m}")
   endforeach()
+  foreach(m IN LISTS T_RAW_FORBID)
+    list(APPEND cmd --raw-forbid "${m}")
+  endforeach()
   list(APPEND cmd -- ${QEMU_RISCV64} -M virt -cpu ${T_CPU} -smp ${T_SMP} -m ${T_MEM}
        -nographic -monitor none -serial stdio -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})
   if(T_INITRD)
@@ -86,4 +92,7 @@ function(add_qemu_test name)
   # The runner enforces its own timeout and prints the log; CTest's is a backstop.
   math(EXPR backstop "${T_TIMEOUT} + 30")
   set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${backstop})
+  if(T_RUN_SERIAL)
+    set_tests_properties(${name} PROPERTIES RUN_SERIAL TRUE)
+  endif()
 endfunction()

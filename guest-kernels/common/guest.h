@@ -51,6 +51,8 @@ extern void (*guest_irq_handler)(unsigned long irq);
 /* What the FDT the guest booted with says. */
 unsigned long guest_fdt_harts(const void *fdt);           /* cpus under /cpus, at least 1 */
 bool guest_fdt_isa_has(const void *fdt, const char *ext); /* a multi-letter extension of cpu@0 */
+/* "key=N" in /chosen/bootargs (N decimal, or hex after 0x); false if absent. */
+bool guest_bootarg(const void *fdt, const char *key, unsigned long *val);
 
 /* Entry point for harts started with HSM hart_start (start.S). */
 void guest_secondary_entry(void);

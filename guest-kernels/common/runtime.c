@@ -162,3 +162,34 @@ bool guest_fdt_isa_has(const void *fdt, const char *ext) {
   }
   return false;
 }
+
+/* "key=N" in /chosen/bootargs: N decimal, or hex after "0x". */
+bool guest_bootarg(const void *fdt, const char *key, unsigned long *val) {
+  struct dt dt;
+  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
+    return false;
+  int chosen = dt_path(&dt, "/chosen");
+  const char *args = chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : NULL;
+  size_t n = strlen(key);
+  for (const char *p = args; p && *p; p++) {
+    if ((p != args && p[-1] != ' ') || strncmp(p, key, n) || p[n] != '=')
+      continue;
+    p += n + 1;
+    unsigned long v = 0, base = 10;
+    if (p[0] == '0' && p[1] == 'x') {
+      base = 16;
+      p += 2;
+    }
+    for (;; p++) {
+      unsigned d = *p >= '0' && *p <= '9'   ? (unsigned)(*p - '0')
+                   : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10)
+                                            : 16;
+      if (d >= base)
+        break;
+      v = v * base + d;
+    }
+    *val = v;
+    return true;
+  }
+  return false;
+}

@@ -5,13 +5,19 @@
  * "window=START-END" (absolute ticks, so that every VM measures the same
  * interval) or else its first second, it prints what it got:
  *   spin: got G of W ticks (S permille)
- * which the fairness measurements compare across VMs. Never yields. */
+ * which the fairness measurements compare across VMs, then
+ *   spin: own O permille, interrupted N times
+ * the time it ran counting every gap of INTR_TICKS or more as lost (an exit
+ * to the hypervisor costs at least that, its own loop much less; the host
+ * descheduling QEMU adds a few hundred gaps a second at most), and how many
+ * such gaps there were. Never yields. */
 #include "fdt.h"
 #include "guest.h"
 #include <string.h>
 
 /* A gap this long (in ticks) is not this guest's own loop. */
 #define GAP_TICKS 50
+#define INTR_TICKS 8
 
 static unsigned long parse_ulong(const char **p) {
   unsigned long v = 0;
@@ -55,16 +61,21 @@ void guest_main(unsigned long hartid, const void *fdt) {
   guest_printf("spin: measuring %lu-%lu\n", start, end);
   while ((now = csr_read_time()) < start)
     ;
-  unsigned long got = 0, prev = now, loops = 0;
+  unsigned long got = 0, own = 0, prev = now, loops = 0, interrupted = 0;
   while (now < end) {
     now = csr_read_time();
     if (now - prev < GAP_TICKS)
       got += now - prev;
+    if (now - prev < INTR_TICKS)
+      own += now - prev;
+    else
+      interrupted++;
     prev = now;
     loops++;
   }
   unsigned long total = end - start;
   guest_printf("spin: got %lu of %lu ticks (%lu permille), %lu loops\n", got, total,
                got * 1000 / total, loops);
+  guest_printf("spin: own %lu permille, interrupted %lu times\n", own * 1000 / total, interrupted);
   guest_shutdown();
 }

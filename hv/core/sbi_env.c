@@ -80,9 +80,17 @@ void sbi_env_system_suspend(struct vcpu *v, uint64_t addr, unsigned long opaque)
   sched_block(v, WAIT_SYSTEM_SUSPEND);
 }
 
-/* Post req to every vCPU in the set and make their harts look; the
- * caller's own vCPU takes it at once. Returns the set of remote vCPUs that
- * were in their guest when asked. */
+/* Post req to every vCPU in the set and make the harts look that must;
+ * the caller's own vCPU takes it at once. Returns the set of remote vCPUs
+ * that were in their guest when asked.
+ *
+ * What one VM's requests cost another VM's hart is bounded: a hart is
+ * kicked only when the request can change something there now. A fence
+ * needs the target's hart only while the target is in its guest (one that
+ * is not flushes when it is next loaded: vcpu_load). An IPI needs it when
+ * its REQ_VSSIP bit was clear (set, a kick is on its way already): to
+ * inject it, or to wake a blocked target. So a VM fencing a vCPU of its
+ * own that sleeps beside another VM, in a loop, costs that VM nothing. */
 static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
   struct hart *self = this_hart();
   bool local = false;
@@ -91,19 +99,22 @@ static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
     if (!((vcpus >> i) & 1))
       continue;
     struct vcpu *t = &v->vm->vcpu[i];
-    vcpu_request(t, req);
-    if (t == v)
+    uint32_t was = __atomic_fetch_or(&t->requests, req, __ATOMIC_SEQ_CST);
+    if (t == v) {
       vcpu_take_requests(v);
-    else if (t->owner == self)
+    } else if (t->owner == self) {
       local = true;
-    else {
-      if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
-        remote |= 1ULL << i;
+    } else if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) { /* pairs with run_vcpu */
+      remote |= 1ULL << i;
+      hart_kick(t->owner);
+    } else if ((req & REQ_VSSIP) && !(was & REQ_VSSIP)) {
       hart_kick(t->owner);
     }
   }
-  if (local)
+  if (local) {
     sched_wake_check(self);
+    sched_timer_update(self); /* a woken vCPU may cut the slice short */
+  }
   return remote;
 }
 

@@ -12,6 +12,11 @@
 #include "vm.h"
 
 static uint64_t slice_ticks = 50000;
+/* How long a vCPU runs at least before a wake-up may preempt it (a fifth of
+ * a slice, 1 ms): a guest that sleeps for microseconds, over and over,
+ * cannot take its neighbour's hart by waking up (as fair schedulers bound
+ * wake-up preemption). */
+static uint64_t min_run_ticks = 10000;
 
 uint64_t sched_slice_ticks(void) { return slice_ticks; }
 
@@ -110,8 +115,23 @@ static inline __attribute__((always_inline)) uint64_t emulated_timer_at(struct v
   return UINT64_MAX;
 }
 
-/* A blocked vCPU has an interrupt pending: let it run again. */
-static void wake(struct hart *h, struct vcpu *v) {
+/* v, just woken at time t, may take the hart from the running vCPU: at
+ * once if that one has run its minimum since it was loaded, else at the end
+ * of that minimum (its slice is cut short there, the timer serves it).
+ * Only a vCPU that is owed time preempts. */
+static void wake_preempt(struct hart *h, struct vcpu *v, uint64_t t) {
+  struct vcpu *cur = h->current;
+  if (!cur || cur == v || cur->preempt || v->rq.vruntime >= cur->rq.vruntime)
+    return;
+  uint64_t earliest = h->slice_start + min_run_ticks;
+  if (t >= earliest)
+    cur->preempt = true;
+  else if (earliest < h->slice_end)
+    h->slice_end = earliest;
+}
+
+/* A blocked vCPU has an interrupt pending at time t: let it run again. */
+static void wake(struct hart *h, struct vcpu *v, uint64_t t) {
   switch (v->wait) {
   case WAIT_NONE: return;
   case WAIT_WFI: break;
@@ -136,8 +156,7 @@ static void wake(struct hart *h, struct vcpu *v) {
   }
   v->wait = WAIT_NONE;
   runq_wake(&h->runq, &v->rq, slice_ticks);
-  if (h->current && h->current != v)
-    h->current->preempt = true;
+  wake_preempt(h, v, t);
 }
 
 /* Look at one vCPU of this hart at time t (under h->lock): take its
@@ -159,7 +178,7 @@ static inline __attribute__((always_inline)) uint64_t look_at(struct hart *h, st
   uint64_t need = emulated_timer_at(v, t, h->loaded == v);
   if (v->wait != WAIT_NONE) {
     if (vcpu_irq_pending(v, v->wait == WAIT_SYSTEM_SUSPEND))
-      wake(h, v);
+      wake(h, v, t);
     else if (hv_use_sstc && (need = blocked_sstc_deadline(h, v)) <= t)
       need = UINT64_MAX; /* see timer_need() */
   }
@@ -298,9 +317,18 @@ static void park_vcpus(struct hart *h) {
     bool last = --vm->unparked == 0;
     bool rebooted = false;
     char err[160];
+    struct vcpu *payer = NULL;
+    uint64_t reload_ticks = 0;
     if (last && s == VM_RESETTING) {
+      /* Reloading (clearing its RAM, copying its image) is work done for
+       * this VM: it is charged to its vCPU here, vCPU 0 if that is here
+       * (the one that starts), so a VM that reboots in a loop gets its
+       * share of the hart and no more. */
+      uint64_t t0 = now();
+      payer = vm->vcpu[0].owner == h ? &vm->vcpu[0] : v;
       vm->reboots++;
       rebooted = vm_load(vm, err, sizeof(err)) == 0;
+      reload_ticks = now() - t0;
       if (!rebooted) {
         rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
         vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
@@ -309,6 +337,11 @@ static void park_vcpus(struct hart *h) {
     if (last && !rebooted)
       vm->state = VM_STOPPED;
     spin_unlock(&vm->lock);
+    if (payer) {
+      spin_lock(&h->lock);
+      runq_charge(&payer->rq, reload_ticks);
+      spin_unlock(&h->lock);
+    }
     if (!last)
       continue;
     if (rebooted) {
@@ -345,10 +378,12 @@ static void finish_hart_stop(struct hart *h, struct vcpu *v) {
 static void run_vcpu(struct hart *h, struct vcpu *v) {
   if (v->hsm_state == SBI_HSM_STATE_START_PENDING)
     v->hsm_state = SBI_HSM_STATE_STARTED;
+  /* The slice starts before the switch: loading v (and saving the vCPU it
+   * replaces, the fences) is charged to v, which the switch is for. */
+  h->slice_start = now();
   vcpu_load(v);
   h->current = v;
   v->preempt = false;
-  h->slice_start = now();
   h->slice_end = h->slice_start + slice_ticks;
   sched_timer_update(h);
   /* Alone on the hart, a WFI may simply stall it in VS-mode: no exit, and
@@ -399,6 +434,7 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
 _Noreturn void sched_run(void) {
   struct hart *h = this_hart();
   slice_ticks = plat.timebase / 200;
+  min_run_ticks = slice_ticks / 5;
   for (;;) {
     unsigned long sip;
     /* Read and clear SSIP at once: a kick that comes later stays pending. */

@@ -36,6 +36,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long 
   v->vsstatus = 0;
   v->vsie = v->vstvec = v->vsscratch = v->vsepc = v->vscause = v->vstval = v->vsatp = 0;
   v->hvip = 0;
+  v->scounteren = v->senvcfg = 0;
   v->vstimecmp = UINT64_MAX;
   v->timer_deadline = UINT64_MAX;
   v->timer_armed = false;
@@ -59,6 +60,8 @@ static void vcpu_save(struct hart *h, struct vcpu *v) {
   v->vstval = csr_read(CSR_VSTVAL);
   v->vsatp = csr_read(CSR_VSATP);
   v->hvip = csr_read(CSR_HVIP);
+  v->scounteren = csr_read(CSR_SCOUNTEREN);
+  v->senvcfg = csr_read(CSR_SENVCFG);
   /* FS is Dirty when the guest wrote FP state since it was loaded. The
    * registers keep that state: v can come back to them without a restore. */
   if ((v->arch.sstatus & SSTATUS_FS) == SSTATUS_FS) {
@@ -123,6 +126,8 @@ void vcpu_load(struct vcpu *v) {
   csr_write(CSR_VSTVAL, v->vstval);
   csr_write(CSR_VSATP, v->vsatp);
   csr_write(CSR_HVIP, v->hvip);
+  csr_write(CSR_SCOUNTEREN, v->scounteren);
+  csr_write(CSR_SENVCFG, v->senvcfg);
   csr_write(CSR_HTIMEDELTA, 0);
   /* FP registers are shared by every guest on this hart. */
   vcpu_load_fp(h, v);

@@ -84,6 +84,10 @@ struct vcpu {
   unsigned long vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp;
   unsigned long hvip;
   uint64_t vstimecmp;
+  /* S-mode CSRs that VS-mode reaches directly (the H extension banks no
+   * VS copy of them): one VM's values must never be seen or changed by
+   * another, so they are switched with the vCPU like the VS CSRs. */
+  unsigned long scounteren, senvcfg;
   struct fp_state fp; /* valid while not loaded, if the guest used FP */
   /* Timer without Sstc: deadline emulated through the host timer. */
   uint64_t timer_deadline;

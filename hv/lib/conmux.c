@@ -8,20 +8,146 @@ void conmux_stream_init(struct conmux_stream *s, const char *label) {
   memcpy(s->label, label, n);
   s->label[n] = '\0';
   s->len = 0;
+  s->cr = false;
+  s->u8_len = s->u8_need = 0;
+}
+
+/* Output being made safe: bytes collect here and go to emit() in chunks. */
+struct safe_out {
+  struct conmux *m;
+  char b[64];
+  size_t n;
+};
+
+static void out_bytes(struct safe_out *o, const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (o->n == sizeof(o->b)) {
+      o->m->emit(o->m->ctx, o->b, o->n);
+      o->n = 0;
+    }
+    o->b[o->n++] = p[i];
+  }
+}
+
+/* Byte c shown escaped: ^X for C0 controls and DEL, \xNN for the rest.
+ * An escape does not count in the column: no backspace may erase it. */
+static void out_escaped(struct safe_out *o, unsigned char c) {
+  static const char hex[] = "0123456789abcdef";
+  char e[4];
+  if (c < 0x20 || c == 0x7f) {
+    e[0] = '^';
+    e[1] = (char)(c ^ 0x40);
+    out_bytes(o, e, 2);
+  } else {
+    e[0] = '\\';
+    e[1] = 'x';
+    e[2] = hex[c >> 4];
+    e[3] = hex[c & 15];
+    out_bytes(o, e, 4);
+  }
+}
+
+/* The held bytes of an incomplete or invalid UTF-8 sequence, escaped. */
+static void u8_drop(struct safe_out *o, struct conmux_stream *s) {
+  for (unsigned i = 0; i < s->u8_len; i++)
+    out_escaped(o, s->u8[i]);
+  s->u8_len = s->u8_need = 0;
+}
+
+/* May c continue the UTF-8 sequence held in s? Continuation bytes, minus
+ * the overlong forms, surrogates, code points past U+10FFFF, and U+0080 to
+ * U+009F: the C1 controls (CSI among them), which a terminal obeys. */
+static bool u8_continues(const struct conmux_stream *s, unsigned char c) {
+  if ((c & 0xc0) != 0x80)
+    return false;
+  if (s->u8_len != 1)
+    return true;
+  switch (s->u8[0]) {
+  case 0xc2: return c >= 0xa0;
+  case 0xe0: return c >= 0xa0;
+  case 0xed: return c < 0xa0;
+  case 0xf0: return c >= 0x90;
+  case 0xf4: return c < 0x90;
+  default: return true;
+  }
+}
+
+/* One byte of a labelled stream, made safe (rules in conmux.h). */
+static void show_safe_byte(struct safe_out *o, struct conmux_stream *s, unsigned char c) {
+  struct conmux *m = o->m;
+  if (s->cr) {
+    s->cr = false;
+    if (c != '\n')
+      out_escaped(o, '\r');
+  }
+  if (s->u8_len) {
+    if (u8_continues(s, c)) {
+      s->u8[s->u8_len++] = c;
+      if (s->u8_len == s->u8_need + 1) {
+        out_bytes(o, (const char *)s->u8, s->u8_len);
+        m->col++;
+        s->u8_len = s->u8_need = 0;
+      }
+      return;
+    }
+    u8_drop(o, s);
+  }
+  if (c == '\n') {
+    out_bytes(o, "\n", 1);
+    m->col = 0;
+  } else if (c == '\r') {
+    s->cr = true;
+  } else if (c == '\t') {
+    out_bytes(o, "\t", 1);
+    m->col++; /* at least one cell: fewer backspaces allowed, never more */
+  } else if (c == '\b' && m->col) {
+    out_bytes(o, "\b", 1);
+    m->col--;
+  } else if (c < 0x20 || c == 0x7f) {
+    out_escaped(o, c);
+  } else if (c < 0x80) {
+    out_bytes(o, (const char *)&c, 1);
+    m->col++;
+  } else if (c >= 0xc2 && c <= 0xf4) {
+    s->u8[0] = c;
+    s->u8_len = 1;
+    s->u8_need = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
+  } else {
+    out_escaped(o, c);
+  }
 }
 
 /* Show s's buffered bytes: after its label unless they continue the line
- * already open for s; a line of another stream left open is ended first. */
+ * already open for s; a line of another stream left open is ended first.
+ * A labelled stream's bytes are made safe on the way. */
 static void show(struct conmux *m, struct conmux_stream *s) {
   if (m->open != s) {
     if (m->open)
       m->emit(m->ctx, "\n", 1);
     if (s->label[0])
       m->emit(m->ctx, s->label, strlen(s->label));
+    m->col = 0;
   }
-  m->emit(m->ctx, s->buf, s->len);
-  m->open = s->len && s->buf[s->len - 1] == '\n' ? NULL : s;
+  bool ends_line = s->len && s->buf[s->len - 1] == '\n';
+  if (s->label[0]) {
+    struct safe_out o = {.m = m};
+    for (size_t i = 0; i < s->len; i++)
+      show_safe_byte(&o, s, (unsigned char)s->buf[i]);
+    if (o.n)
+      m->emit(m->ctx, o.b, o.n);
+  } else {
+    m->emit(m->ctx, s->buf, s->len);
+  }
+  m->open = ends_line ? NULL : s;
   s->len = 0;
+}
+
+/* Would every byte of data go out as it is (conmux_plain)? */
+static bool all_plain(const char *data, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!conmux_plain(data[i]))
+      return false;
+  return true;
 }
 
 /* Through the line buffer. Out of line, so that the direct case below
@@ -44,9 +170,11 @@ void conmux_write(struct conmux *m, struct conmux_stream *s, bool live, const ch
    * would put them, without the copy (a VM alone writing its console a
    * byte at a time). */
   if (live && n && !s->len && (m->open == s || !m->open) &&
-      (!s->label[0] || (m->open == s && !memchr(data, '\n', n - 1)))) {
+      (!s->label[0] || (m->open == s && !memchr(data, '\n', n - 1) && !s->cr && !s->u8_len &&
+                        all_plain(data, n)))) {
     m->emit(m->ctx, data, n);
     m->open = data[n - 1] == '\n' ? NULL : s;
+    m->col = m->open ? m->col + n : 0;
     return;
   }
   write_buffered(m, s, live, data, n);

@@ -2,7 +2,11 @@
  * line. Each VM's output is a stream, line-buffered and labelled ("[web] ")
  * so that lines of different VMs never mix mid-line; the stream that has
  * the keyboard ("live") shows partial lines at once, so prompts and echo
- * appear as typed. Input goes to the focused VM; an escape key (Ctrl-\)
+ * appear as typed. A labelled stream cannot forge another's lines: what
+ * would move the terminal's cursor back or erase (CR, ESC and every other
+ * control character, C1 controls, invalid UTF-8, a backspace over the
+ * label) is shown escaped (^M, ^[, \x9b), so the label starts every line
+ * the terminal shows. Input goes to the focused VM; an escape key (Ctrl-\)
  * followed by a command moves the focus. Pure: output goes through emit(),
  * the caller serialises calls (one lock). */
 #ifndef RV_CONMUX_H
@@ -18,14 +22,27 @@ struct conmux_stream {
   char label[CONMUX_LABEL_MAX]; /* put before each line; may be "" */
   char buf[CONMUX_LINE_MAX];    /* the part of the current line not shown yet */
   size_t len;
+  /* A labelled stream's output is made safe as it is shown (conmux.c,
+   * show_safe): what it holds back meanwhile. */
+  bool cr;             /* a CR, dropped if a LF follows, else shown as ^M */
+  unsigned char u8[4]; /* an incomplete UTF-8 sequence */
+  unsigned u8_len, u8_need;
 };
 
 struct conmux {
   /* The stream whose line is shown unfinished (cursor mid-line), or NULL. */
   const struct conmux_stream *open;
+  /* Cells shown of the open line after its label, at most: a backspace may
+   * move back only over these, never into the label. */
+  size_t col;
   void (*emit)(void *ctx, const char *s, size_t n);
   void *ctx;
 };
+
+/* May byte c of a labelled stream go out as it is, whatever comes before
+ * or after it? Printable ASCII and LF (a terminal shows them; nothing else
+ * moves its cursor back or erases). */
+static inline bool conmux_plain(char c) { return (c >= 0x20 && c < 0x7f) || c == '\n'; }
 
 void conmux_stream_init(struct conmux_stream *s, const char *label);
 /* Output of a stream. Complete lines (and lines that fill the buffer) go
@@ -41,6 +58,11 @@ static inline bool conmux_direct_byte(struct conmux *m, struct conmux_stream *s,
                                       char c) {
   if (!live || s->len || !(m->open == s || (!m->open && !s->label[0])))
     return false;
+  if (s->label[0]) {
+    if (!conmux_plain(c) || s->cr || s->u8_len)
+      return false;
+    m->col++;
+  }
   m->open = c == '\n' ? NULL : s;
   return true;
 }

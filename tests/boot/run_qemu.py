@@ -68,6 +68,9 @@ def main():
                     help="bind NAME to group 1 of the first line matching REGEX")
     ap.add_argument("--check", action="append", default=[], metavar="EXPR",
                     help="a Python expression over the --value names that must hold")
+    ap.add_argument("--raw-forbid", action="append", default=[], metavar="REGEX",
+                    help="fail if the raw serial bytes match REGEX (a bytes regex: control "
+                         "characters that line splitting would hide)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
@@ -162,6 +165,10 @@ def main():
         failure = f"QEMU exited before marker(s) {missing!r}"
     if failure is None and rc != args.exit_code and not args.kill_when_done:
         failure = f"QEMU exit code {rc}, expected {args.exit_code}"
+    for rx in args.raw_forbid:
+        m = re.search(rx.encode().decode("unicode_escape").encode("latin-1"), bytes(log))
+        if failure is None and m:
+            failure = f"raw output matches {rx!r} at byte {m.start()}: {bytes(log[max(0, m.start() - 40):m.end() + 40])!r}"
     if failure is None:
         missing = [n for n in wanted if n not in values]
         if missing:

@@ -206,11 +206,131 @@ static void test_input(void) {
   CHECK(!in.esc);
 }
 
+/* A labelled stream cannot forge lines: controls that move the cursor or
+ * erase show escaped, CR LF is a newline, backspaces stop at the label. */
+static void test_forgery(void) {
+  reset();
+  w(&a, false, "\r\033[2K[b] login: \n");
+  CHECK_STR(screen, "[a] ^M^[[2K[b] login: \n");
+  reset();
+  w(&a, false, "ok\r\n");
+  w(&a, false, "cr\r");
+  w(&a, false, "\nx\ry\n");
+  CHECK_STR(screen, "[a] ok\n[a] cr\n[a] x^My\n");
+  reset();
+  /* Two within the text, two more back to the label, then beyond it (and
+   * no backspace erases an escape). */
+  w(&a, false, "abc\b\bX\b\b\b\b\n");
+  CHECK_STR(screen, "[a] abc\b\bX\b\b^H^H\n");
+  reset();
+  /* 8-bit CSI, UTF-8 CSI (C1), an overlong ESC, valid two- to four-byte letters. */
+  w(&a, false,
+    "\x9b"
+    "2K \xc2\x9b \xc0\x9b \xe0\x81\x9b \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n");
+  CHECK_STR(screen, "[a] \\x9b2K \\xc2\\x9b \\xc0\\x9b \\xe0\\x81\\x9b "
+                    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n");
+  reset();
+  w(&a, false, "bel\a del\x7f tab\tend\n");
+  CHECK_STR(screen, "[a] bel^G del^? tab\tend\n");
+  /* A sequence split over writes, and one cut by the end of a line. */
+  reset();
+  w(&a, false, "\xc3");
+  w(&a, false, "\xa9 \xe2\x82");
+  w(&a, false, "\n");
+  CHECK_STR(screen, "[a] \xc3\xa9 \\xe2\\x82\n");
+  /* Live: a backspace may erase what the line shows, not the label, also
+   * when another stream broke the line in between. */
+  reset();
+  w(&a, true, "ab");
+  w(&a, true, "\b");
+  w(&b, false, "x\n");
+  w(&a, true, "\b\bc");
+  CHECK_STR(screen, "[a] ab\b\n[b] x\n[a] ^H^Hc");
+  /* The one-byte direct path takes only plain bytes. */
+  reset();
+  w(&a, true, "p");
+  CHECK(conmux_direct_byte(&m, &a, true, 'q'));
+  CHECK(!conmux_direct_byte(&m, &a, true, '\r'));
+  CHECK(!conmux_direct_byte(&m, &a, true, '\033'));
+  CHECK(!conmux_direct_byte(&m, &a, true, (char)0x9b));
+  /* Unlabelled (one VM alone), the guest's terminal is its own: raw. */
+  struct conmux_stream u;
+  reset();
+  conmux_stream_init(&u, "");
+  conmux_write(&m, &u, true, "\r\033[2Kx\b", 7);
+  CHECK_STR(screen, "\r\033[2Kx\b");
+}
+
+/* Random bytes from a labelled stream beside another, on a simulated
+ * terminal: no raw CR, ESC or C1 reaches it, and every line it shows
+ * starts with a label that no backspace moved back into. */
+static void test_forgery_random(void) {
+  uint64_t seed = 777;
+  static const char pool[] = "ab\r\n\b\t\033\x7f\x9b\xc2\xc3\xe2\xa9\x82\xac\x80\x07[";
+  for (int round = 0; round < 300; round++) {
+    reset();
+    char data[24];
+    for (int op = 0; op < 40 && screen_len < sizeof(screen) - 4096; op++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      unsigned r = (unsigned)(seed >> 33);
+      size_t n = r % sizeof(data);
+      for (size_t k = 0; k < n; k++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        data[k] = pool[(seed >> 40) % (sizeof(pool) - 1)];
+      }
+      struct conmux_stream *st = (r >> 8) % 3 ? &a : &b;
+      bool live = (r >> 10) & 1;
+      if ((r >> 11) % 5 == 0 && n) {
+        if (conmux_direct_byte(&m, st, live, data[0]))
+          emit(NULL, data, 1);
+        else
+          conmux_write(&m, st, live, data, 1);
+      } else {
+        conmux_write(&m, st, live, data, n);
+      }
+    }
+    size_t col = 0, label_end = 0;
+    bool line_start = true;
+    for (size_t i = 0; i < screen_len; i++) {
+      unsigned char c = (unsigned char)screen[i];
+      if (c == '\r' || c == 0x1b ||
+          (c >= 0x80 && c < 0xa0 && i && (unsigned char)screen[i - 1] == 0xc2)) {
+        CHECK(!"a raw CR, ESC or C1 control reached the terminal");
+        return;
+      }
+      if (line_start) {
+        if (strncmp(screen + i, "[a] ", 4) && strncmp(screen + i, "[b] ", 4)) {
+          CHECK(!"a line without its label");
+          return;
+        }
+        label_end = 4;
+        col = 4;
+        i += 3;
+        line_start = false;
+        continue;
+      }
+      if (c == '\n') {
+        line_start = true;
+      } else if (c == '\b') {
+        if (col <= label_end) {
+          CHECK(!"a backspace moved into the label");
+          return;
+        }
+        col--;
+      } else if ((c & 0xc0) != 0x80) {
+        col++;
+      }
+    }
+  }
+}
+
 int main(void) {
   test_lines_do_not_mix();
   test_live_stream();
   test_long_and_flush();
   test_same_as_buffered();
   test_input();
+  test_forgery();
+  test_forgery_random();
   return check_report("conmux");
 }
