@@ -36,7 +36,10 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, unsigned long a0, unsigned long 
   v->vsstatus = 0;
   v->vsie = v->vstvec = v->vsscratch = v->vsepc = v->vscause = v->vstval = v->vsatp = 0;
   v->hvip = 0;
-  v->scounteren = v->senvcfg = 0;
+  /* What OpenSBI gives an S-mode OS: its user mode may read cycle, time and
+   * instret (Linux relies on it for its vDSO and sets no scounteren). */
+  v->scounteren = HCOUNTEREN_CY | HCOUNTEREN_TM | HCOUNTEREN_IR;
+  v->senvcfg = 0;
   v->vstimecmp = UINT64_MAX;
   v->timer_deadline = UINT64_MAX;
   v->timer_armed = false;

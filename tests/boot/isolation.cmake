@@ -84,15 +84,15 @@ endforeach()
 set(cfgs ${CMAKE_BINARY_DIR}/configs)
 
 # scounteren and senvcfg (not banked for VS-mode) are per VM: each of two
-# VMs on one hart reads 0 at boot, keeps its own values while the other
+# VMs on one hart reads the reset values (7, 0) at boot, keeps its own values while the other
 # writes its, and its user mode's rdtime follows its own scounteren.TM; in
 # both creation orders.
 foreach(o ab ba)
   add_qemu_test(isolation.csrs.${o} INITRD ${cfgs}/csrbank-${o}.dtb TIMEOUT 180
-    EXPECT "[keeper] csrbank: at boot scounteren=0x0 senvcfg=0x0"
+    EXPECT "[keeper] csrbank: at boot scounteren=0x7 senvcfg=0x0"
            "[keeper] csrbank: set scounteren=0x7 senvcfg=0x"
            "[keeper] csrbank: " " switches, 0 mismatches, 0 wrong user rdtime"
-           "[thrasher] csrbank: at boot scounteren=0x0 senvcfg=0x0"
+           "[thrasher] csrbank: at boot scounteren=0x7 senvcfg=0x0"
            "[thrasher] csrbank: set scounteren=0x0 senvcfg=0x0"
            "[thrasher] csrbank: " " switches, 0 mismatches, 0 wrong user rdtime"
            "no VM left: powering off")
