@@ -26,7 +26,12 @@ set(RV_FUZZ_TARGETS
   fuzz_fdt
   fuzz_image
   fuzz_options
-  fuzz_virtq)
+  fuzz_virtq
+  fuzz_config
+  fuzz_insn
+  fuzz_vplic
+  fuzz_vuart
+  fuzz_sbi)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
