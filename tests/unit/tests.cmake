@@ -16,6 +16,7 @@ set(RV_UNIT_TESTS
   insn
   vplic
   vuart
+  vdev
   config
   conmux
   virtq
