@@ -27,6 +27,7 @@ struct record {
   unsigned takeovers; /* stop, suspend, system suspend, reset, fault sent */
   unsigned console_bytes, getc_calls, timer_calls, ipi_calls, fence_calls, start_calls;
   uint64_t console_from; /* host address of the first byte written */
+  uint64_t targets;      /* of the last IPI or fence */
 };
 
 static struct record rec;
@@ -136,6 +137,7 @@ static void check_set(const struct vcpu *v, uint64_t set) {
 void sbi_env_send_ipi(struct vcpu *v, uint64_t vcpus) {
   check_set(v, vcpus);
   rec.ipi_calls++;
+  rec.targets = vcpus;
 }
 
 long sbi_env_clear_ipi(struct vcpu *v) {
@@ -148,6 +150,7 @@ void sbi_env_remote_fence(struct vcpu *v, uint64_t vcpus, int kind) {
   if (kind != SBI_ENV_FENCE_I && kind != SBI_ENV_SFENCE_VMA)
     abort();
   rec.fence_calls++;
+  rec.targets = vcpus;
 }
 
 void sbi_env_vm_reset(struct vcpu *v, unsigned long type, unsigned long reason) {
@@ -245,6 +248,24 @@ static unsigned allowed(unsigned long eid, unsigned long fid) {
   }
 }
 
+/* hart_mask/hart_mask_base (SBI v2.0, 3.1) the long way: false when some
+ * bit names a hart that does not exist, else the set. */
+static bool ref_harts(unsigned long mask, unsigned long base, unsigned long n, uint64_t *set) {
+  *set = 0;
+  if (base == (unsigned long)-1) {
+    *set = n >= 64 ? ~0ULL : (1ULL << n) - 1;
+    return true;
+  }
+  for (unsigned i = 0; i < 64; i++) {
+    if (!((mask >> i) & 1))
+      continue;
+    if (base >= n || i >= n - base)
+      return false;
+    *set |= 1ULL << (base + i);
+  }
+  return true;
+}
+
 static void check_call(const struct sbi_call *c) {
   int idx = sbi_ext_index(c->eid);
   memset(&rec, 0, sizeof(rec));
@@ -267,6 +288,7 @@ static void check_call(const struct sbi_call *c) {
   }
   if (r.error > 0 || r.error < SBI_ERR_NO_SHMEM || !(allowed(c->eid, c->fid) & E(r.error)))
     abort();
+  uint64_t set;
   if (r.error != SBI_SUCCESS) {
     /* A refused call does nothing (DBCN read may have asked for input). */
     if (rec.console_bytes || rec.timer_calls || rec.ipi_calls || rec.fence_calls ||
@@ -274,6 +296,9 @@ static void check_call(const struct sbi_call *c) {
       abort();
     if (r.value != 0)
       abort();
+    if ((idx == SBI_IDX_IPI || (idx == SBI_IDX_RFENCE && c->fid <= SBI_RFENCE_SFENCE_VMA_ASID)) &&
+        r.error == SBI_ERR_INVALID_PARAM && ref_harts(c->args[0], c->args[1], self.count, &set))
+      abort(); /* a valid mask refused */
     return;
   }
   switch (idx) {
@@ -292,7 +317,9 @@ static void check_call(const struct sbi_call *c) {
     /* Never more than asked; a write writes what it says, from the
      * buffer the guest named. */
     if (c->fid != SBI_DBCN_WRITE_BYTE) {
-      if (r.value < 0 || (unsigned long)r.value > c->args[0] || c->args[2])
+      /* The whole buffer the guest named is its RAM, not just what moved. */
+      if (r.value < 0 || (unsigned long)r.value > c->args[0] || c->args[2] ||
+          !sbi_env_guest_ram(&self, c->args[1], c->args[0]))
         abort();
       if (c->fid == SBI_DBCN_WRITE &&
           (rec.console_bytes != (unsigned long)r.value ||
@@ -303,13 +330,13 @@ static void check_call(const struct sbi_call *c) {
     }
     break;
   case SBI_IDX_IPI:
-    if (rec.ipi_calls != 1)
+  case SBI_IDX_RFENCE: {
+    /* One request, to exactly the harts the mask names. */
+    if (rec.ipi_calls + rec.fence_calls != 1 ||
+        !ref_harts(c->args[0], c->args[1], self.count, &set) || rec.targets != set)
       abort();
     break;
-  case SBI_IDX_RFENCE:
-    if (rec.fence_calls != 1)
-      abort();
-    break;
+  }
   default: break;
   }
 }
