@@ -32,6 +32,7 @@ set(RV_FUZZ_TARGETS
   fuzz_insn
   fuzz_vplic
   fuzz_vuart
+  fuzz_vdev
   fuzz_sbi)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
