@@ -63,7 +63,7 @@ if(RV_CLANG)
       COMMAND ${CMAKE_COMMAND} -E env ${RV_SANITIZER_ENV}
               ${run} -DOUT=${grown} -DFRESH=OFF -DSECONDS=${RV_FUZZ_GROW_SECONDS}
               -P ${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzzer.cmake
-      DEPENDS fuzz-host USES_TERMINAL
+      DEPENDS fuzz-host USES_TERMINAL VERBATIM
       COMMENT "Fuzzing ${f} for ${RV_FUZZ_GROW_SECONDS} s into ${grown}")
     add_dependencies(fuzz-grow fuzz-grow-${f})
   endforeach()
