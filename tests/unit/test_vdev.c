@@ -493,7 +493,7 @@ static void test_walk_hostile(void) {
         /* The table read at `level` is the device page; the PTE read is
          * entry idx of it. */
         uint64_t dev_table = is_store ? PLIC : UART;
-        unsigned idx = is_store ? 10 : 0; /* priority of source 10, or RBR */
+        unsigned idx = is_store ? 10 : 0; /* PTE 10: source 20's priority; PTE 0: RBR */
         uint64_t va = (uint64_t)idx << (12 + 9 * level) | 0x123;
         if (level == levels - 1)
           root = dev_table; /* vsatp points at the device */
@@ -512,8 +512,9 @@ static void test_walk_hostile(void) {
           fprintf(stderr, "Sv%d, PTE read at level %d from the %s: emulated, not refused\n",
                   12 + 9 * levels, level, is_store ? "PLIC" : "UART");
         REFUSED(is_store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS, va);
-        CHECK_EQ(vm.dev.uart.rx_count, 1);         /* nothing popped */
-        CHECK_EQ(vm.dev.plic.priority[10 * 2], 0); /* nothing stored (gpa/4) */
+        CHECK_EQ(vm.dev.uart.rx_count, 1); /* nothing popped */
+        /* Nothing stored: the PTE read at PLIC + 10 * 8 is source 20's priority. */
+        CHECK_EQ(vm.dev.plic.priority[20], 0);
         CHECK_EQ(vm.dev.plic.priority[10], 0);
         CHECK_EQ(v->arch.x[A0], 0x5555);
       }
