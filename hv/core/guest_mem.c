@@ -22,6 +22,11 @@ static unsigned long enter_guest_priv(struct vcpu *v) {
   return saved;
 }
 
+unsigned long guest_vsatp(struct vcpu *v) {
+  (void)v;
+  return csr_read(CSR_VSATP);
+}
+
 uint32_t guest_fetch_insn(struct vcpu *v) {
   unsigned long saved = enter_guest_priv(v), pc = v->arch.sepc;
   long lo, hi = 0;

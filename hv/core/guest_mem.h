@@ -6,6 +6,8 @@
 
 struct vcpu;
 
+/* The guest's vsatp (v is loaded on this hart: its VS CSRs are live). */
+unsigned long guest_vsatp(struct vcpu *v);
 /* The instruction at the guest's sepc (16 or 32 bits), or 0 on a fault. */
 uint32_t guest_fetch_insn(struct vcpu *v);
 /* 0 and *out, or -1 if the guest address does not translate. */

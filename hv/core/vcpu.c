@@ -159,6 +159,16 @@ void vcpu_request(struct vcpu *v, uint32_t req) {
   __atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
 }
 
+/* Post a request to v and make its hart look at it: this hart at once (it
+ * takes the request and wakes v if v is blocked), another one by a kick. */
+void vcpu_post(struct vcpu *v, uint32_t req) {
+  vcpu_request(v, req);
+  if (v->owner == this_hart())
+    sched_wake_check(v->owner);
+  else
+    hart_kick(v->owner);
+}
+
 /* Owner only: apply the pending requests, to the live CSRs if v is loaded
  * here, else to its saved state (fences then happen at the next load). */
 void vcpu_take_requests(struct vcpu *v) {

@@ -166,6 +166,7 @@ void vcpu_redirect_trap(struct vcpu *v, unsigned long cause, unsigned long tval)
 void vcpu_set_timer(struct vcpu *v, uint64_t stime);
 bool vcpu_irq_pending(struct vcpu *v, bool ignore_enable);
 void vcpu_request(struct vcpu *v, uint32_t req);
+void vcpu_post(struct vcpu *v, uint32_t req); /* request, then its hart looks */
 void vcpu_take_requests(struct vcpu *v);
 void vcpu_handle_exit(struct vcpu *v);             /* exit.c */
 struct vcpu_arch *vcpu_fast_exit(struct vcpu *v);  /* exit.c, called by trap.S */

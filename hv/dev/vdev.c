@@ -1,9 +1,10 @@
+/* The MMIO path reaches the CPU and the rest of the hypervisor only through
+ * functions (guest_mem.h, vm.h): the host unit test (tests/unit/test_vdev.c)
+ * links it with fakes of them. */
 #include "vdev.h"
 #include "../arch/riscv/csr.h"
 #include "../arch/riscv/insn.h"
-#include "../core/console.h"
 #include "../core/guest_mem.h"
-#include "../core/hart.h"
 #include "../core/vm.h"
 
 static void uart_tx(void *arg, uint8_t byte) {
@@ -39,11 +40,7 @@ static __attribute__((noinline)) void update_eips(struct vm *vm) {
       continue;
     struct vcpu *t = &vm->vcpu[c];
     __atomic_store_n(&t->eip, (out & 1) != 0, __ATOMIC_SEQ_CST);
-    vcpu_request(t, REQ_EIP);
-    if (t->owner == this_hart())
-      sched_wake_check(t->owner); /* takes the request, wakes it if blocked */
-    else
-      hart_kick(t->owner);
+    vcpu_post(t, REQ_EIP);
   }
 }
 
@@ -116,7 +113,7 @@ static inline bool access_is_direct(struct vcpu *v, uint64_t gpa) {
   unsigned long htinst = v->arch.htinst;
   if (htinst)
     return htinst & 1; /* transformed instruction: direct; pseudoinstruction: walk */
-  unsigned long vsatp = csr_read(CSR_VSATP);
+  unsigned long vsatp = guest_vsatp(v);
   if ((vsatp >> VSATP_MODE_SHIFT) == 0)
     return true; /* Bare: no walk, the access itself faulted */
   return walk_ends_at(v, vsatp, v->arch.stval, gpa);

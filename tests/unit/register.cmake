@@ -26,10 +26,13 @@ foreach(t IN LISTS RV_UNIT_TESTS)
 endforeach()
 
 # Fuzz targets need clang's libFuzzer: a second host project compiled by clang.
-# Each is a bounded run from a seed corpus; a missing clang is a failing test,
-# never a silently skipped one.
+# Each test is a bounded run (tests/fuzz/run_fuzzer.cmake) from the seeds and
+# corpora, read-only, with a fixed seed: the corpus does not grow from run to
+# run. A missing clang is a failing test, never a silently skipped one.
 set(RV_FUZZ_HOST_DIR ${CMAKE_BINARY_DIR}/fuzz-host)
 set(RV_FUZZ_SECONDS 20 CACHE STRING "Seconds each bounded fuzz run (label fuzz) lasts")
+set(RV_FUZZ_SEED 1 CACHE STRING "libFuzzer -seed= of the bounded fuzz runs (label fuzz)")
+set(RV_FUZZ_GROW_SECONDS 300 CACHE STRING "Seconds each fuzzer runs for the fuzz-grow targets")
 find_program(RV_CLANG NAMES clang clang-14)
 if(RV_CLANG)
   ExternalProject_Add(fuzz-host
@@ -39,19 +42,30 @@ if(RV_CLANG)
     CMAKE_ARGS -DCMAKE_C_COMPILER=${RV_CLANG} -DRV_SOURCE_DIR=${PROJECT_SOURCE_DIR}
     BUILD_ALWAYS ON
     INSTALL_COMMAND "")
+  add_custom_target(fuzz-grow)
   foreach(f IN LISTS RV_FUZZ_TARGETS)
-    # The first corpus directory (in the build tree) receives new inputs; the
-    # others are seeds: built by the fuzz project (seeds/), checked in (corpus/).
-    set(seed_dirs ${RV_FUZZ_HOST_DIR}/seeds/${f})
-    if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${f})
-      list(APPEND seed_dirs ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${f})
-    endif()
+    # Seeds: built by the fuzz project (seeds/), checked in (corpus/), and
+    # what fuzz-grow found (the build tree's corpus/).
+    set(grown ${RV_FUZZ_HOST_DIR}/corpus/${f})
+    set(seed_dirs ${RV_FUZZ_HOST_DIR}/seeds/${f} ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${f})
+    string(REPLACE ";" "|" corpora "${grown};${seed_dirs}")
+    set(run ${CMAKE_COMMAND} -DFUZZER=${RV_FUZZ_HOST_DIR}/${f}
+            -DARTIFACTS=${RV_FUZZ_HOST_DIR}/artifacts/${f}- -DCORPORA=${corpora})
     add_test(NAME fuzz.${f}
-      COMMAND ${RV_FUZZ_HOST_DIR}/${f} -max_total_time=${RV_FUZZ_SECONDS} -timeout=10
-              -rss_limit_mb=2048 -print_final_stats=1
-              -artifact_prefix=${RV_FUZZ_HOST_DIR}/artifacts/${f}-
-              ${RV_FUZZ_HOST_DIR}/corpus/${f} ${seed_dirs})
-    set_tests_properties(fuzz.${f} PROPERTIES LABELS fuzz ENVIRONMENT "${RV_SANITIZER_ENV}")
+      COMMAND ${run} -DOUT=${RV_FUZZ_HOST_DIR}/scratch/${f} -DFRESH=ON
+              -DSECONDS=${RV_FUZZ_SECONDS} -DSEED=${RV_FUZZ_SEED}
+              -P ${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzzer.cmake)
+    set_tests_properties(fuzz.${f} PROPERTIES LABELS fuzz ENVIRONMENT "${RV_SANITIZER_ENV}"
+                         TIMEOUT 300)
+    # On request only: fuzz for RV_FUZZ_GROW_SECONDS and keep what is found
+    # in the build tree's corpus (docs/debugging.md says how to check it in).
+    add_custom_target(fuzz-grow-${f}
+      COMMAND ${CMAKE_COMMAND} -E env ${RV_SANITIZER_ENV}
+              ${run} -DOUT=${grown} -DFRESH=OFF -DSECONDS=${RV_FUZZ_GROW_SECONDS}
+              -P ${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzzer.cmake
+      DEPENDS fuzz-host USES_TERMINAL VERBATIM
+      COMMENT "Fuzzing ${f} for ${RV_FUZZ_GROW_SECONDS} s into ${grown}")
+    add_dependencies(fuzz-grow fuzz-grow-${f})
   endforeach()
 else()
   add_test(NAME fuzz.clang-missing

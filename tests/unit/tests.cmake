@@ -16,6 +16,7 @@ set(RV_UNIT_TESTS
   insn
   vplic
   vuart
+  vdev
   config
   conmux
   virtq
@@ -26,7 +27,13 @@ set(RV_FUZZ_TARGETS
   fuzz_fdt
   fuzz_image
   fuzz_options
-  fuzz_virtq)
+  fuzz_virtq
+  fuzz_config
+  fuzz_insn
+  fuzz_vplic
+  fuzz_vuart
+  fuzz_vdev
+  fuzz_sbi)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
