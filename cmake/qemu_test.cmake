@@ -10,8 +10,9 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
-#               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
+#               [EXPECT marker...] [FORBID marker...] [ALLOW marker...] [EXIT code] [ICOUNT]
 #               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE])
+# ALLOW: built-in panic/trap markers of run_qemu.py this guest prints normally.
 # NATIVE: KERNEL runs directly on OpenSBI. With more than one hart, QEMU then
 # runs all harts on one host thread (-accel tcg,thread=single): OpenSBI 1.1's
 # hart_start marks the hart START_PENDING before it writes the start address
@@ -22,7 +23,7 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
   cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT" ${ARGN})
+                        "LABELS;EXTRA;EXPECT;FORBID;ALLOW;DEPENDS;INPUT" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -51,6 +52,9 @@ function(add_qemu_test name)
   endforeach()
   foreach(m IN LISTS T_FORBID)
     list(APPEND cmd --forbid "${m}")
+  endforeach()
+  foreach(m IN LISTS T_ALLOW)
+    list(APPEND cmd --allow "${m}")
   endforeach()
   foreach(m IN LISTS T_INPUT)
     list(APPEND cmd --input "${m}")

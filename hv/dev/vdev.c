@@ -19,14 +19,33 @@ void vdev_init(struct vm *vm, bool with_uart) {
   vuart_init(&d->uart, uart_tx, vm);
 }
 
-/* Move waiting input into the UART's FIFO while the guest listens to it
- * (held by d->lock). */
+/* Console input: which reader gets a byte. Typed bytes wait in the VM's
+ * queue (d->in) in order; each goes to exactly one reader, the first that
+ * asks for it, so that a guest moving from one reader to the other (Linux
+ * from SBI earlycon to ttyS0, U-Boot's UART then Linux's hvc0) loses none
+ * and gets none twice:
+ *  - the UART receives, i.e. moves waiting bytes into its FIFO, while the
+ *    guest has its receive interrupt enabled (IER.ERBFI: as they arrive) and
+ *    whenever the guest reads RBR, IIR or LSR, the registers a driver reads
+ *    to receive (a polling driver, such as U-Boot's, reads LSR.DR, then
+ *    RBR, and never enables the interrupt);
+ *  - SBI getchar and DBCN read take the oldest byte the guest has not read:
+ *    from the UART's FIFO first, then from the queue.
+ * A guest that never touches its UART's receiver leaves every byte to SBI
+ * getchar. */
+
+/* Move waiting input into the UART's FIFO while it has room (held by
+ * d->lock). */
 static void feed_uart(struct vdev *d) {
-  while (d->has_uart && d->in_count && (d->uart.ier & VUART_IER_ERBFI) &&
-         vuart_rx_push(&d->uart, d->in[d->in_head])) {
+  while (d->has_uart && d->in_count && vuart_rx_push(&d->uart, d->in[d->in_head])) {
     d->in_head = (d->in_head + 1) % sizeof(d->in);
     d->in_count--;
   }
+}
+
+/* Does a load at off ask the UART's receiver: LSR, IIR or RBR (DLAB clear)? */
+static inline bool reads_receiver(const struct vuart *u, uint64_t off) {
+  return off == VUART_LSR || off == VUART_IIR || (off == VUART_RBR && !(u->lcr & VUART_LCR_DLAB));
 }
 
 /* Forward the PLIC's changed outputs into the vCPUs' VSEIP (held by
@@ -165,9 +184,12 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
       val = 0; /* byte registers only; the rest of the window reads 0 */
     else if (m.store)
       vuart_write(&d->uart, (unsigned)uart_off, (uint8_t)val);
-    else
+    else {
+      if (d->in_count && reads_receiver(&d->uart, uart_off))
+        feed_uart(d);
       val = vuart_read(&d->uart, (unsigned)uart_off);
-    if (d->in_count)
+    }
+    if (d->in_count && (d->uart.ier & VUART_IER_ERBFI))
       feed_uart(d);
   } else {
     v->stats.mmio_plic++;
@@ -191,7 +213,8 @@ bool vdev_console_input(struct vm *vm, uint8_t byte) {
   if (ok) {
     d->in[(d->in_head + d->in_count) % sizeof(d->in)] = byte;
     d->in_count++;
-    feed_uart(d);
+    if (d->uart.ier & VUART_IER_ERBFI)
+      feed_uart(d);
     update_irqs(vm);
   }
   spin_unlock(&d->lock);
@@ -200,9 +223,11 @@ bool vdev_console_input(struct vm *vm, uint8_t byte) {
 
 int vdev_console_getc(struct vm *vm) {
   struct vdev *d = &vm->dev;
-  int c = -1;
   spin_lock(&d->lock);
-  if (d->in_count) {
+  int c = d->has_uart ? vuart_rx_take(&d->uart) : -1;
+  if (c >= 0) {
+    update_irqs(vm); /* the UART's receive interrupt may drop */
+  } else if (d->in_count) {
     c = d->in[d->in_head];
     d->in_head = (d->in_head + 1) % sizeof(d->in);
     d->in_count--;
