@@ -72,9 +72,9 @@ void guest_main(unsigned long hartid, const void *fdt) {
   (void)fdt;
   guest_console_init();
   guest_puts("uartpoll: guest running, UART receive interrupt off\n");
-  UART[UART_LCR] = 0x03;      /* 8N1, DLAB clear */
-  UART[UART_IER] = 0x00;      /* no interrupts: polled */
-  UART[UART_FCR] = 0x07;      /* FIFOs on and cleared */
+  UART[UART_LCR] = 0x03; /* 8N1, DLAB clear */
+  UART[UART_IER] = 0x00; /* no interrupts: polled */
+  UART[UART_FCR] = 0x07; /* FIFOs on and cleared */
   step("polled", 0, uart_getc, uart_getc, "pong");
   step("sbi then uart", 3, sbi_getc, uart_getc, "abcdef");
   step("uart then sbi", 3, uart_getc, sbi_getc, "0123456789");
