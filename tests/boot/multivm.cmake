@@ -76,7 +76,7 @@ add_qemu_test(vms.badconfig SMP 2 INITRD ${cfgs}/bad.dtb
 # -append options shape the default VM only: with a configuration they are
 # an error, not silently ignored.
 add_qemu_test(vms.config-and-options INITRD ${cfgs}/hello-and-smp.dtb APPEND "mem=64M" EXIT 0
-  EXPECT "error: -append mem=, vcpus= and -- shape the default VM only" "powering off"
+  EXPECT "error: -append mem=, vcpus=, initramfs= and -- shape the default VM only" "powering off"
   FORBID "[alpha]")
 
 # A configuration embedded at build time (rv_add_hypervisor(... CONFIG), what
