@@ -65,6 +65,17 @@ add_qemu_test(vms.initramfs SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/initramfs.d
          "no VM left: powering off"
   FORBID "checks failed" "VM fromdisk exits:")
 
+# The default VM's named errors: an initramfs too big for its RAM, one that would reach its
+# kernel (the embedded hello guest at 2 MiB); no VM is left to run, a clean power-off.
+add_qemu_test(boot.initramfs.too-big INITRD ${gk}/initramfs-5m.bin APPEND "mem=4M initramfs=initrd"
+  EXPECT "error: VM vm0: initramfs (initrd): initramfs of 5120 KiB is too big for the VM's RAM"
+         "error: no VM could be created" "powering off"
+  FORBID "hello:")
+add_qemu_test(boot.initramfs.overlap INITRD ${gk}/initramfs-3m.bin APPEND "mem=4M initramfs=initrd"
+  EXPECT "error: VM vm0: initramfs (initrd): initramfs of 3072 KiB at 0x800f0000-0x803f0000 overlaps the kernel (0x80200000-"
+         "error: no VM could be created" "powering off"
+  FORBID "hello:")
+
 # Bad options: an initramfs from a source that is not there.
 add_qemu_test(boot.initramfs.no-initrd APPEND "initramfs=initrd"
   EXPECT "error: -append initramfs=initrd: no -initrd was given" "powering off"
