@@ -97,6 +97,21 @@ void guest_main(unsigned long hartid, const void *fdt) {
   step("polled", 0, uart_getc, uart_getc, "pong");
   step("sbi then uart", 3, sbi_getc, uart_getc, "abcdef");
   step("uart then sbi", 3, uart_getc, sbi_read_getc, "0123456789"); /* DBCN read if there */
+  /* Under rustyvisor, a FIFO reset gives the bytes the guest has not read
+   * back to the VM's input (docs/usage.md); a real 16550 drops them, so
+   * natively this step is skipped. */
+  struct sbiret impl = sbi_ecall(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0, 0, 0, 0);
+  if (impl.value == SBI_IMPL_ID_RUSTYVISOR) {
+    guest_puts("uartpoll: type a line (fifo reset)\n");
+    deadline = csr_read_time() + WAIT_TICKS;
+    while (!(UART[UART_LSR] & LSR_DR) && csr_read_time() < deadline)
+      ;
+    CHECK(UART[UART_LSR] & LSR_DR, "fifo reset: nothing received within 20 s");
+    UART[UART_FCR] = 0x07; /* FIFOs on and cleared */
+    step("after the fifo reset", 0, uart_getc, uart_getc, "kept");
+  } else {
+    guest_puts("uartpoll: no FIFO reset step natively\n");
+  }
   /* Nothing left over for either reader. */
   CHECK(!(UART[UART_LSR] & LSR_DR), "a byte left in the UART");
   CHECK(sbi_legacy(SBI_EXT_0_1_CONSOLE_GETCHAR, 0) < 0, "a byte left for SBI getchar");

@@ -15,9 +15,13 @@ void vdev_init(struct vm *vm, bool with_uart) {
   struct vdev *d = &vm->dev;
   d->has_uart = with_uart;
   d->in_head = d->in_count = 0;
+  d->lsr_run = 0;
   vplic_init(&d->plic, VDEV_PLIC_SOURCES, vm->nvcpus);
   vuart_init(&d->uart, uart_tx, vm);
 }
+
+/* The LSR read that, with the ones right before it, is a poll (below). */
+#define VDEV_POLL_LSR_READS 3
 
 /* Console input: which reader gets a byte. Typed bytes wait in the VM's
  * queue (d->in) in order; each goes to exactly one reader, the first that
@@ -25,14 +29,21 @@ void vdev_init(struct vm *vm, bool with_uart) {
  * from SBI earlycon to ttyS0, U-Boot's UART then Linux's hvc0) loses none
  * and gets none twice:
  *  - the UART receives, i.e. moves waiting bytes into its FIFO, while the
- *    guest has its receive interrupt enabled (IER.ERBFI: as they arrive) and
- *    whenever the guest reads RBR, IIR or LSR, the registers a driver reads
- *    to receive (a polling driver, such as U-Boot's, reads LSR.DR, then
- *    RBR, and never enables the interrupt);
+ *    guest has its receive interrupt enabled (IER.ERBFI: as they arrive)
+ *    and while the guest polls for input: from the third LSR read in a row
+ *    on, with no other UART access between (a polling driver, such as
+ *    U-Boot's, loops on LSR.DR, then reads RBR, and never enables the
+ *    interrupt). One or two LSR reads do not receive: Linux reads LSR before
+ *    every byte it sends, and twice in a row at most when it opens ttyS0,
+ *    where it reads RBR to discard it (twice); keys typed while it boots
+ *    must wait for ttyS0's receive interrupt instead;
  *  - SBI getchar and DBCN read take the oldest byte the guest has not read:
  *    from the UART's FIFO first, then from the queue.
- * A guest that never touches its UART's receiver leaves every byte to SBI
- * getchar. */
+ * A guest that resets its receive FIFO (FCR) gives what the UART received
+ * but the guest did not read back to the front of the queue: typed keys are
+ * never thrown away by a UART reset (Linux resets it when ttyS0 opens). A
+ * guest that never polls or enables its UART's receiver leaves every byte
+ * to SBI getchar. */
 
 /* Move waiting input into the UART's FIFO while it has room (held by
  * d->lock). */
@@ -43,9 +54,23 @@ static void feed_uart(struct vdev *d) {
   }
 }
 
-/* Does a load at off ask the UART's receiver: LSR, IIR or RBR (DLAB clear)? */
-static inline bool reads_receiver(const struct vuart *u, uint64_t off) {
-  return off == VUART_LSR || off == VUART_IIR || (off == VUART_RBR && !(u->lcr & VUART_LCR_DLAB));
+/* Before a FIFO reset: the bytes the UART received but the guest did not
+ * read go back to the front of the queue, in order, as far as it has room
+ * (held by d->lock). */
+static void requeue_uart(struct vdev *d) {
+  uint8_t back[VUART_FIFO_SIZE];
+  unsigned n = 0;
+  int c;
+  while (n < VUART_FIFO_SIZE && (c = vuart_rx_take(&d->uart)) >= 0)
+    back[n++] = (uint8_t)c;
+  unsigned room = (unsigned)sizeof(d->in) - d->in_count;
+  if (n > room)
+    n = room; /* keep the oldest; the queue's own bytes are newer */
+  while (n) {
+    d->in_head = (d->in_head + (unsigned)sizeof(d->in) - 1) % sizeof(d->in);
+    d->in[d->in_head] = back[--n];
+    d->in_count++;
+  }
 }
 
 /* Forward the PLIC's changed outputs into the vCPUs' VSEIP (held by
@@ -182,13 +207,19 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
     v->stats.mmio_uart++;
     if (m.width != 1 || uart_off >= VUART_WINDOW_SIZE)
       val = 0; /* byte registers only; the rest of the window reads 0 */
-    else if (m.store)
+    else if (m.store) {
+      if (uart_off == VUART_FCR && (val & VUART_FCR_CLEAR_RX))
+        requeue_uart(d);
       vuart_write(&d->uart, (unsigned)uart_off, (uint8_t)val);
-    else {
-      if (d->in_count && reads_receiver(&d->uart, uart_off))
-        feed_uart(d);
+    } else {
+      if (uart_off == VUART_LSR && d->lsr_run >= VDEV_POLL_LSR_READS - 1 && d->in_count)
+        feed_uart(d); /* the guest polls: it receives */
       val = vuart_read(&d->uart, (unsigned)uart_off);
     }
+    if (!m.store && uart_off == VUART_LSR && m.width == 1)
+      d->lsr_run += d->lsr_run < VDEV_POLL_LSR_READS;
+    else
+      d->lsr_run = 0;
     if (d->in_count && (d->uart.ier & VUART_IER_ERBFI))
       feed_uart(d);
   } else {

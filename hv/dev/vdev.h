@@ -29,6 +29,7 @@ struct vdev {
    * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
   unsigned in_head, in_count;
+  unsigned lsr_run; /* LSR reads in a row, no other UART access between */
 };
 
 void vdev_init(struct vm *vm, bool with_uart);

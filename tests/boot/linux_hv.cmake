@@ -54,6 +54,26 @@ add_linux_hv_test(h4.v4.ttyS0 SMP 4 VCPUS 4 CONSOLE ttyS0)
 add_linux_hv_test(h1.v1.ttyS0.nosstc SMP 1 VCPUS 1 CONSOLE ttyS0 CPU rv64,sstc=off)
 add_linux_hv_test(h2.v4.hvc0.nosstc SMP 2 VCPUS 4 CONSOLE hvc0 CPU rv64,sstc=off)
 
+# Keys typed while Linux boots (under SBI earlycon, before ttyS0 or hvc0 is open) wait for the
+# console init reads (rvinit.read): none lost when Linux opens and resets its UART, none twice.
+foreach(console ttyS0 hvc0)
+  add_qemu_test(linux.hv.input.${console} TIMEOUT 400 LABELS linux
+    INITRD ${LINUX_IMAGE}
+    APPEND "initramfs=disk mem=256M -- console=${console} earlycon=sbi rvinit.read"
+    EXTRA -drive file=${LINUX_INITRAMFS},if=none,format=raw,id=x0,readonly=on
+          -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+    EXPECT "Linux version 6.1"
+           "printk: console [${console}] enabled"
+           "rvinit: started"
+           "rvinit: reading a line from the console"
+           "rvinit: console line 'typed while Linux boots'"
+           "rvinit: powering off"
+           "VM vm0 stopped: shutdown requested by the guest"
+    FORBID "check(s) failed" "BUG:" "WARNING:" "rustyvisor: error"
+    INPUT "Linux version 6.1=typed while Linux boots\\r")
+  set_tests_properties(linux.hv.input.${console} PROPERTIES FIXTURES_REQUIRED linux-image)
+endforeach()
+
 # The user's own kernel from a virtio-blk disk (modern interface), its initramfs with
 # -initrd (-append initramfs=initrd).
 add_qemu_test(linux.hv.disk SMP 2 TIMEOUT 400 LABELS linux
