@@ -45,9 +45,12 @@ void vdev_init(struct vm *vm, bool with_uart) {
  * guest that never polls or enables its UART's receiver leaves every byte
  * to SBI getchar. */
 
-/* Move waiting input into the UART's FIFO while it has room (held by
- * d->lock). */
+/* Move waiting input into the UART's FIFO while it has room; none in
+ * loopback (MCR.LOOP), where a 16550's input is cut off from the line and
+ * the FIFO holds what the guest sends itself (held by d->lock). */
 static void feed_uart(struct vdev *d) {
+  if (d->uart.mcr & VUART_MCR_LOOP)
+    return;
   while (d->has_uart && d->in_count && vuart_rx_push(&d->uart, d->in[d->in_head])) {
     d->in_head = (d->in_head + 1) % sizeof(d->in);
     d->in_count--;
@@ -55,9 +58,11 @@ static void feed_uart(struct vdev *d) {
 }
 
 /* Before a FIFO reset: the bytes the UART received but the guest did not
- * read go back to the front of the queue, in order, as far as it has room
- * (held by d->lock). */
+ * read go back to the front of the queue, in order, as far as it has room;
+ * not in loopback, where they are the guest's own (held by d->lock). */
 static void requeue_uart(struct vdev *d) {
+  if (d->uart.mcr & VUART_MCR_LOOP)
+    return;
   uint8_t back[VUART_FIFO_SIZE];
   unsigned n = 0;
   int c;
