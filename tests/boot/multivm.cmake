@@ -79,6 +79,16 @@ add_qemu_test(vms.config-and-options INITRD ${cfgs}/hello-and-smp.dtb APPEND "me
   EXPECT "error: -append mem=, vcpus=, initramfs= and -- shape the default VM only" "powering off"
   FORBID "[alpha]")
 
+# stats=on is the one -append option a configuration takes: every VM's stop line is
+# followed by its exit counters.
+add_qemu_test(vms.stats-option SMP 2 INITRD ${cfgs}/hello-and-smp.dtb APPEND "stats=on"
+  EXPECT "[alpha] hello: all checks passed"
+         "VM alpha stopped: shutdown requested by the guest" "VM alpha exits: "
+         "[beta] smp: done"
+         "VM beta stopped: " "VM beta exits: "
+         "no VM left: powering off"
+  INPUT "[alpha] hello: type a line=ping\\r")
+
 # A configuration embedded at build time (rv_add_hypervisor(... CONFIG), what
 # -DRV_CONFIG does for the main image): no -initrd needed.
 add_qemu_test(vms.embedded SMP 2 KERNEL ${CMAKE_BINARY_DIR}/rustyvisor-embedded-test.bin
