@@ -17,6 +17,9 @@ static char probe_err[160], read_err[160];
 static const uint8_t *contents;
 static size_t contents_size;
 
+/* Find the first disk and read its first sectors, which tell a kernel
+ * from data; the device stays claimed for read_whole() (released on an
+ * error). 0, 1 (no disk) or -1, with probe_err. */
 static int probe(const void *fdt) {
   char *err = probe_err;
   size_t errlen = sizeof(probe_err);
