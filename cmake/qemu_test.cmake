@@ -10,10 +10,11 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
 #               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
-#               [EXPECT marker...] [FORBID marker...] [EXIT code] [ICOUNT]
+#               [EXPECT marker...] [FORBID marker...] [ALLOW marker...] [EXIT code] [ICOUNT]
 #               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE]
 #               [VALUES "name=regex"...] [CHECKS "python expr"...]
 #               [RAW_FORBID "bytes regex"...] [RUN_SERIAL])
+# ALLOW: built-in panic/trap markers of run_qemu.py this guest prints normally.
 # RAW_FORBID: fail if the raw serial output matches (control characters).
 # RUN_SERIAL: no other test runs beside it (shares measured in host time).
 # VALUES/CHECKS: numbers the guests print, judged once QEMU has exited
@@ -28,7 +29,7 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
   cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE;RUN_SERIAL" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID" ${ARGN})
+                        "LABELS;EXTRA;EXPECT;FORBID;ALLOW;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -57,6 +58,9 @@ function(add_qemu_test name)
   endforeach()
   foreach(m IN LISTS T_FORBID)
     list(APPEND cmd --forbid "${m}")
+  endforeach()
+  foreach(m IN LISTS T_ALLOW)
+    list(APPEND cmd --allow "${m}")
   endforeach()
   foreach(m IN LISTS T_INPUT)
     list(APPEND cmd --input "${m}")

@@ -63,7 +63,8 @@ def run(cmd, timeout):
     return out.decode("utf-8", "replace").replace("\r", ""), time.monotonic() - start, err
 
 
-def qemu_cmd(a, cpu, kernel, initrd=None, icount=True, smp=1, append=None, mem="512M"):
+def qemu_cmd(a, cpu, kernel, initrd=None, icount=True, smp=1, append=None, mem="512M",
+             disk=None):
     cmd = [a.qemu, "-M", "virt", "-cpu", cpu, "-smp", str(smp), "-m", mem, "-nographic",
            "-monitor", "none", "-serial", "stdio", "-bios", a.fw_jump, "-kernel", kernel]
     if initrd:
@@ -72,14 +73,18 @@ def qemu_cmd(a, cpu, kernel, initrd=None, icount=True, smp=1, append=None, mem="
         cmd += ["-append", append]
     if icount:
         cmd += ["-icount", "shift=0,sleep=off"]
+    if disk:
+        cmd += ["-drive", f"file={disk},if=none,format=raw,id=x0,readonly=on",
+                "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0"]
     return cmd
 
 
 def bench_run(a, cpu, under_hv):
     g = os.path.join(a.build_dir, "guest-kernels")
     if under_hv:
+        # stats=on: the stop report carries the exit counters this script reports.
         cmd = qemu_cmd(a, cpu, os.path.join(a.build_dir, "rustyvisor.bin"),
-                       initrd=os.path.join(g, "bench.elf"))
+                       initrd=os.path.join(g, "bench.elf"), append="stats=on")
     else:
         cmd = qemu_cmd(a, cpu, os.path.join(g, "bench.bin"))
     text, _, err = run(cmd, a.timeout)
@@ -205,13 +210,18 @@ def footprint(a):
 LINUX_MEM = "256M"
 
 
-def linux_run(a, img, under_hv, icount):
-    """One boot of the Linux guest; returns a dict of figures, or a string saying what failed."""
+def linux_run(a, img, cpio, under_hv, icount):
+    """One boot of the Linux guest, its /init in the initramfs cpio (natively QEMU's -initrd,
+    under rustyvisor a disk: initramfs=disk); returns a dict of figures, or a string saying
+    what failed."""
     if under_hv:
         cmd = qemu_cmd(a, "rv64", os.path.join(a.build_dir, "rustyvisor.bin"), initrd=img,
-                       icount=icount, append=f"mem={LINUX_MEM} vcpus=1 -- {a.linux_append}")
+                       icount=icount, disk=cpio,
+                       append=f"initramfs=disk stats=on mem={LINUX_MEM} vcpus=1 -- "
+                              f"{a.linux_append}")
     else:
-        cmd = qemu_cmd(a, "rv64", img, icount=icount, append=a.linux_append, mem=LINUX_MEM)
+        cmd = qemu_cmd(a, "rv64", img, initrd=cpio, icount=icount, append=a.linux_append,
+                       mem=LINUX_MEM)
     text, secs, err = run(cmd, a.linux_timeout)
     init = re.search(r"^\[\s*([0-9.]+)\] Run /init as init process", text, re.M)
     comp = re.search(r"rvinit: compute result ([0-9a-f]+) in ([0-9.]+) ms", text)
@@ -227,21 +237,23 @@ def linux_run(a, img, under_hv, icount):
 def linux_section(a):
     lines = ["## Real workload: the Linux guest", ""]
     img = a.linux_image or os.path.join(a.build_dir, "guest-kernels", "linux", "Image")
-    if not os.path.exists(img):
-        return lines + [f"Not measured: `{os.path.relpath(img)}` is not built "
-                        "(guest-kernels/linux, RV_BUILD_LINUX=ON).", ""]
+    cpio = a.linux_initramfs or os.path.join(a.build_dir, "guest-kernels", "linux", "init.cpio")
+    for f in (img, cpio):
+        if not os.path.exists(f):
+            return lines + [f"Not measured: `{os.path.relpath(f)}` is not built "
+                            "(guest-kernels/linux, RV_BUILD_LINUX=ON).", ""]
     # Wall clock: native and rustyvisor runs alternate, so that drift in the host's load
     # affects both alike. Then one run of each under -icount: exact, in virtual time.
     wall = {False: [], True: []}
     problems = []
     for i in range(a.linux_runs):
         for hv in (False, True):
-            r = linux_run(a, img, hv, icount=False)
+            r = linux_run(a, img, cpio, hv, icount=False)
             if isinstance(r, str):
                 problems.append(f"{'rustyvisor' if hv else 'native'} run {i + 1}: {r}")
             else:
                 wall[hv].append(r)
-    exact = {hv: linux_run(a, img, hv, icount=True) for hv in (False, True)}
+    exact = {hv: linux_run(a, img, cpio, hv, icount=True) for hv in (False, True)}
     for hv, r in exact.items():
         if isinstance(r, str):
             problems.append(f"{'rustyvisor' if hv else 'native'} -icount run: {r}")
@@ -256,7 +268,8 @@ def linux_section(a):
     results = {r["result"] for runs in wall.values() for r in runs}
     results |= {r["result"] for r in exact.values() if isinstance(r, dict)}
     lines += [f"`{os.path.relpath(img)}` (`-smp 1`, {LINUX_MEM} of RAM, `{a.linux_append}`), "
-              "natively on OpenSBI and under rustyvisor (`-initrd`, `mem=" + LINUX_MEM +
+              "its /init in `init.cpio`, natively on OpenSBI (`-initrd init.cpio`) and under "
+              "rustyvisor (`-initrd Image`, the cpio on a disk, `initramfs=disk mem=" + LINUX_MEM +
               " vcpus=1`); compute result " + ", ".join(sorted(results)) + ".", "",
               f"Wall clock, no -icount, median of {a.linux_runs} alternating runs each: TCG on "
               "a shared host, noisy; compare only as a ratio within one run of `bench`.", "",
@@ -296,7 +309,8 @@ def write_config(a, name, vms):
     for vm in vms:
         props = [f'kernel = /incbin/("{vm["kernel"]}");',
                  "memory = /bits/ 64 <0x80000000 0x400000>;",
-                 f'bootargs = "{vm["bootargs"]}";']
+                 f'bootargs = "{vm["bootargs"]}";',
+                 "stats;"]  # the exit counters in the stop report
         if "affinity" in vm:
             props.append("hart-affinity = <" + " ".join(str(h) for h in vm["affinity"]) + ">;")
         if "weight" in vm:
@@ -500,6 +514,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--guest-ram-mb", type=int, default=128)
     ap.add_argument("--linux-image", help="default <build-dir>/guest-kernels/linux/Image")
+    ap.add_argument("--linux-initramfs",
+                    help="the Image's /init as a cpio, default <build-dir>/guest-kernels/linux/init.cpio")
     ap.add_argument("--linux-runs", type=int, default=3)
     ap.add_argument("--linux-append", default="console=ttyS0 earlycon=sbi",
                     help="the Linux guest's command line (default: %(default)s)")

@@ -12,6 +12,7 @@ PACKAGES=(
   device-tree-compiler libfdt-dev              # dtc, and libfdt for the unit tests
   clang clang-format                           # fuzzing, formatting check
   gdb-multiarch                                # debugging, benchmark footprint
+  u-boot-qemu                                  # U-Boot as a guest (test boot.uboot: polled UART input)
 )
 
 missing=()

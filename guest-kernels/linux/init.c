@@ -4,6 +4,8 @@
  * Prints what the guest sees, one "rvinit: " line each, so that a boot test can
  * check it: uptime at init, CPUs online, the ISA string from the device tree,
  * the virtio devices, a deterministic compute checksum and how long it took.
+ * With rvinit.read on the kernel command line it then reads one line from
+ * its console (the boot tests type it while the kernel boots) and prints it.
  * Then powers off through reboot(RB_POWER_OFF) (SBI SRST on RISC-V).
  * Anything unexpected prints "FAILED: <what>", which boot tests fail on.
  */
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -229,6 +232,39 @@ static void report_compute(void) {
   say("rvinit: compute result %016" PRIx64 " in %.0f ms", sum, t1 - t0);
 }
 
+/* rvinit.read on /proc/cmdline: read one line from the console (fd 0, the
+ * tty in canonical mode) within 60 s and print it, so that a boot test can
+ * check that keys typed at any time during boot arrive, whole and once. */
+static void read_console_line(void) {
+  char cmdline[1024];
+  if (read_file("/proc/cmdline", cmdline, sizeof(cmdline)) < 0 || !strstr(cmdline, "rvinit.read"))
+    return;
+  say("rvinit: reading a line from the console");
+  char line[128];
+  size_t n = 0;
+  while (n < sizeof(line) - 1) {
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    int r = poll(&p, 1, 60000);
+    if (r == 0) {
+      fail("no line on the console within 60 s (got '%.*s')", (int)n, line);
+      return;
+    }
+    if (r < 0 && errno == EINTR)
+      continue;
+    ssize_t got = r < 0 ? -1 : read(STDIN_FILENO, line + n, sizeof(line) - 1 - n);
+    if (got <= 0) {
+      fail("reading the console: %s", got < 0 ? strerror(errno) : "end of file");
+      return;
+    }
+    n += (size_t)got;
+    if (memchr(line, '\n', n))
+      break;
+  }
+  line[n] = '\0';
+  strip_trailing(line);
+  say("rvinit: console line '%s'", line);
+}
+
 int main(void) {
   say("rvinit: started");
   mount_fs("proc", "/proc");
@@ -247,6 +283,7 @@ int main(void) {
   report_isa();
   report_virtio();
   report_compute();
+  read_console_line();
 
   if (failures)
     say("rvinit: %d check(s) failed", failures);

@@ -1,6 +1,7 @@
 # The Linux guest: Debian's linux-source-6.1 built for riscv64 from tinyconfig plus a config
-# fragment kept here, with a static /init (init.c) in a built-in initramfs.
-# Output: ${CMAKE_BINARY_DIR}/guest-kernels/linux/Image (target linux-guest).
+# fragment kept here, without a built-in initramfs: its static /init (init.c) is in a separate
+# cpio archive, init.cpio, which every Linux test hands over as the guest's initramfs.
+# Output: ${CMAKE_BINARY_DIR}/guest-kernels/linux/Image and init.cpio (target linux-guest).
 # See guest-kernels/linux/README.md.
 
 option(RV_BUILD_LINUX "Build the Linux guest kernel as part of ALL and register its tests" ON)
@@ -54,7 +55,10 @@ else()
     COMMENT "Extracting ${RV_LINUX_SOURCE_TARBALL}" VERBATIM)
 endif()
 
-# 2. The static /init and the initramfs list (gen_init_cpio format) that puts it at /init.
+# 2. The static /init and the initramfs holding it: a gen_init_cpio list (/dev/console,
+#    /proc, /sys, /init) turned into a newc cpio archive by the kernel's own usr/gen_init_cpio,
+#    compiled here from the source tree (one C file) so that no root is needed for the device
+#    node and the archive does not wait for the kernel build.
 set(linux_init ${RV_LINUX_DIR}/init)
 add_custom_command(OUTPUT ${linux_init}
   COMMAND ${RV_LINUX_CC} -static -O2 -s -std=gnu11 -Wall -Wextra -Werror
@@ -69,11 +73,17 @@ dir /proc 0755 0 0
 dir /sys 0755 0 0
 file /init ${linux_init} 0755 0 0
 ")
-# The fragment options that depend on the build tree.
-set(linux_gen_fragment ${RV_LINUX_DIR}/build-tree.config)
-file(CONFIGURE OUTPUT ${linux_gen_fragment} CONTENT
-"CONFIG_INITRAMFS_SOURCE=\"${linux_initramfs}\"
-")
+set(linux_gen_init_cpio ${RV_LINUX_DIR}/gen_init_cpio)
+add_custom_command(OUTPUT ${linux_gen_init_cpio}
+  COMMAND cc -O2 -o ${linux_gen_init_cpio} ${linux_src}/usr/gen_init_cpio.c
+  DEPENDS ${linux_src_stamp}
+  COMMENT "Building the kernel's usr/gen_init_cpio for the host" VERBATIM)
+set(RV_LINUX_INITRAMFS ${RV_LINUX_DIR}/init.cpio)
+add_custom_command(OUTPUT ${RV_LINUX_INITRAMFS}
+  COMMAND ${linux_gen_init_cpio} -t 0 ${linux_initramfs} > ${RV_LINUX_INITRAMFS}
+  DEPENDS ${linux_gen_init_cpio} ${linux_init} ${linux_initramfs}
+  COMMENT "Writing the Linux guest's initramfs init.cpio" VERBATIM)
+
 # Relative fragment paths are relative to the top of the source tree.
 set(linux_fragments)
 foreach(frag IN LISTS RV_LINUX_CONFIG_FRAGMENT)
@@ -83,7 +93,6 @@ foreach(frag IN LISTS RV_LINUX_CONFIG_FRAGMENT)
   endif()
   list(APPEND linux_fragments ${frag})
 endforeach()
-list(APPEND linux_fragments ${linux_gen_fragment})
 
 # 3. Configure: base config + fragments, olddefconfig, then check that every
 #    fragment option survived (Kconfig drops unmet dependencies silently).
@@ -103,21 +112,21 @@ add_custom_command(OUTPUT ${linux_config_stamp}
   DEPENDS ${linux_src_stamp} ${linux_fragments} ${linux_here}/check_config.py
   COMMENT "Configuring Linux: ${RV_LINUX_BASE_CONFIG} + ${RV_LINUX_CONFIG_FRAGMENT}" VERBATIM)
 
-# 4. Build Image. Kbuild tracks the initramfs contents itself; the DEPENDS here
-#    decide when to run it at all, so an unchanged tree is not touched.
+# 4. Build Image. The DEPENDS decide when to run Kbuild at all, so an unchanged tree is not
+#    touched; /init is not in the Image, so a new /init rebuilds only init.cpio.
 cmake_host_system_information(RESULT linux_jobs QUERY NUMBER_OF_LOGICAL_CORES)
 add_custom_command(OUTPUT ${RV_LINUX_IMAGE}
   COMMAND ${linux_make} -C ${linux_src} O=${linux_kout} -j${linux_jobs} Image
   COMMAND ${CMAKE_COMMAND} -E copy ${linux_kout}/arch/riscv/boot/Image ${RV_LINUX_IMAGE}
   COMMAND ${CMAKE_COMMAND} -E touch ${RV_LINUX_IMAGE}
-  DEPENDS ${linux_config_stamp} ${linux_init} ${linux_initramfs}
+  DEPENDS ${linux_config_stamp}
   USES_TERMINAL VERBATIM
   COMMENT "Building the Linux guest Image (the first build takes about 10 minutes)")
 
 if(RV_BUILD_LINUX)
-  add_custom_target(linux-guest ALL DEPENDS ${RV_LINUX_IMAGE})
+  add_custom_target(linux-guest ALL DEPENDS ${RV_LINUX_IMAGE} ${RV_LINUX_INITRAMFS})
 else()
-  add_custom_target(linux-guest DEPENDS ${RV_LINUX_IMAGE})
+  add_custom_target(linux-guest DEPENDS ${RV_LINUX_IMAGE} ${RV_LINUX_INITRAMFS})
   message(STATUS "RV_BUILD_LINUX=OFF: linux-guest is not built by default and the "
                  "linux.* tests are not registered")
 endif()

@@ -55,7 +55,7 @@ struct vm_parse {
   const struct cfg_limits *lim;
   char *msg;
   size_t msglen;
-  bool have_kernel, have_source, have_mem;
+  bool have_kernel, have_source, have_mem, have_initramfs, have_initramfs_source;
 };
 
 #define FAIL(p, ...) (rv_snprintf((p)->msg, (p)->msglen, __VA_ARGS__), -1)
@@ -131,6 +131,19 @@ static int parse_count(struct vm_parse *p, const char *name, const void *val, in
   return 0;
 }
 
+/* kernel-source / initramfs-source: "initrd" (QEMU's -initrd) or "disk". */
+static int parse_source(struct vm_parse *p, const char *name, const void *val, int len,
+                        enum cfg_kernel *out) {
+  const char *v = prop_string(val, len);
+  if (v && !strcmp(v, "initrd"))
+    *out = CFG_KERNEL_INITRD;
+  else if (v && !strcmp(v, "disk"))
+    *out = CFG_KERNEL_DISK;
+  else
+    return FAIL(p, "property '%s': expected \"initrd\" or \"disk\"", name);
+  return 0;
+}
+
 static int parse_property(struct vm_parse *p, const char *name, const void *val, int len) {
   struct vm_spec *s = p->spec;
   if (!strcmp(name, "memory"))
@@ -146,14 +159,26 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
     return 0;
   }
   if (!strcmp(name, "kernel-source")) {
-    const char *v = prop_string(val, len);
-    if (v && !strcmp(v, "initrd"))
-      s->kernel = CFG_KERNEL_INITRD;
-    else if (v && !strcmp(v, "disk"))
-      s->kernel = CFG_KERNEL_DISK;
-    else
-      return FAIL(p, "property 'kernel-source': expected \"initrd\" or \"disk\"");
     p->have_source = true;
+    return parse_source(p, name, val, len, &s->kernel);
+  }
+  if (!strcmp(name, "initramfs")) {
+    if (len <= 0)
+      return FAIL(p, "property 'initramfs': empty (expected initramfs = /incbin/(\"file\"))");
+    s->initramfs = val;
+    s->initramfs_size = (size_t)len;
+    s->initramfs_src = CFG_KERNEL_EMBEDDED;
+    p->have_initramfs = true;
+    return 0;
+  }
+  if (!strcmp(name, "initramfs-source")) {
+    p->have_initramfs_source = true;
+    return parse_source(p, name, val, len, &s->initramfs_src);
+  }
+  if (!strcmp(name, "stats")) {
+    if (len != 0)
+      return FAIL(p, "property 'stats': takes no value (write stats;)");
+    s->stats = true;
     return 0;
   }
   if (!strcmp(name, "bootargs")) {
@@ -171,8 +196,8 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
   if (!strcmp(name, "weight"))
     return parse_count(p, name, val, len, CFG_WEIGHT_MAX, &s->weight);
   return FAIL(p,
-              "unknown property '%s' (known: memory vcpus kernel kernel-source bootargs devices "
-              "hart-affinity weight)",
+              "unknown property '%s' (known: memory vcpus kernel kernel-source initramfs "
+              "initramfs-source bootargs devices hart-affinity weight stats)",
               name);
 }
 
@@ -195,6 +220,14 @@ static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
   if (!p.have_kernel && !p.have_source)
     return FAIL(&p, "missing kernel: give kernel = /incbin/(\"file\") or kernel-source = "
                     "\"initrd\" or \"disk\"");
+  if (p.have_initramfs && p.have_initramfs_source)
+    return FAIL(&p, "properties 'initramfs' and 'initramfs-source' both given: keep one");
+  spec->has_initramfs = p.have_initramfs || p.have_initramfs_source;
+  if (p.have_initramfs_source && p.have_source && spec->kernel == spec->initramfs_src)
+    return FAIL(&p,
+                "properties 'kernel-source' and 'initramfs-source' both name the %s: one image "
+                "cannot be both",
+                config_kernel_name(spec->kernel));
   if (!p.have_mem && spec->mem_size > lim->host_mem)
     return FAIL(&p, "property 'memory' (default %llu MiB): more than the host has for VMs",
                 (unsigned long long)(spec->mem_size >> 20));

@@ -28,6 +28,7 @@
 #define CFG_WEIGHT_DEFAULT 100
 #define CFG_WEIGHT_MAX 10000
 
+/* Where an image (a VM's kernel, its initramfs) comes from. */
 enum cfg_kernel { CFG_KERNEL_EMBEDDED, CFG_KERNEL_INITRD, CFG_KERNEL_DISK };
 
 #define CFG_DEV_UART (1U << 0)
@@ -44,6 +45,11 @@ struct vm_spec {
   unsigned devices;     /* CFG_DEV_* */
   uint32_t affinity;    /* hart indices the vCPUs may run on; 0: any */
   unsigned weight;      /* scheduling weight, 1..CFG_WEIGHT_MAX */
+  bool has_initramfs;   /* it has one, from initramfs_src: */
+  enum cfg_kernel initramfs_src;
+  const uint8_t *initramfs; /* CFG_KERNEL_EMBEDDED: inside the blob */
+  size_t initramfs_size;
+  bool stats; /* print its exit counters when it stops */
 };
 
 /* What the machine offers, for validation. */

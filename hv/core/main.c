@@ -91,7 +91,8 @@ static void report_config(void *ctx, const char *vm, const char *msg) {
 
 /* Without a configuration: one VM, "vm0", shaped by the -append options,
  * running the -initrd image, else the kernel on the first virtio-blk disk,
- * else the embedded one. */
+ * else the embedded one. initramfs=disk or initramfs=initrd gives it an
+ * initramfs from that source, which then holds no kernel. */
 static int default_config(const struct hv_options *opt, struct hv_config *c) {
   struct vm_spec *s = &c->vm[0];
   memset(c, 0, sizeof(*c));
@@ -103,13 +104,25 @@ static int default_config(const struct hv_options *opt, struct hv_config *c) {
   if (opt->have_guest_args)
     s->bootargs = opt->guest_args;
   char err[160];
-  int r;
-  if (plat.initrd_end) {
+  int r = 1;
+  if (opt->initramfs == OPT_INITRAMFS_INITRD) {
+    if (!plat.initrd_end) {
+      hv_log("error: -append initramfs=initrd: no -initrd was given");
+      return -1;
+    }
+    s->has_initramfs = true;
+    s->initramfs_src = CFG_KERNEL_INITRD;
+  } else if (opt->initramfs == OPT_INITRAMFS_DISK) {
+    s->has_initramfs = true;
+    s->initramfs_src = CFG_KERNEL_DISK;
+  }
+  if (plat.initrd_end && opt->initramfs != OPT_INITRAMFS_INITRD) {
     s->kernel = CFG_KERNEL_INITRD;
-  } else if ((r = disk_kernel(plat.fdt, &s->image, &s->image_size, err, sizeof(err))) == 0) {
+  } else if (opt->initramfs != OPT_INITRAMFS_DISK &&
+             (r = disk_kernel(plat.fdt, &s->image, &s->image_size, err, sizeof(err))) == 0) {
     s->kernel = CFG_KERNEL_DISK;
   } else {
-    if (r < 0 || strcmp(err, "no virtio-blk disk"))
+    if (r < 0 || (opt->initramfs != OPT_INITRAMFS_DISK && strcmp(err, "no virtio-blk disk")))
       hv_log("%s %s: booting the embedded guest", r < 0 ? "error:" : "note:", err);
     s->kernel = CFG_KERNEL_EMBEDDED;
     s->image = guest_image_start;
@@ -141,9 +154,9 @@ static int setup_config(const struct hv_options *opt, struct hv_config *c) {
   }
   if (!blob)
     return default_config(opt, c);
-  if (opt->mem || opt->vcpus || opt->have_guest_args) {
-    hv_log("error: -append mem=, vcpus= and -- shape the default VM only; with a configuration "
-           "(%s), say it there",
+  if (opt->mem || opt->vcpus || opt->initramfs || opt->have_guest_args) {
+    hv_log("error: -append mem=, vcpus=, initramfs= and -- shape the default VM only; with a "
+           "configuration (%s), say it there",
            src);
     return -1;
   }
@@ -165,25 +178,48 @@ static int setup_config(const struct hv_options *opt, struct hv_config *c) {
   return 0;
 }
 
-/* Create every configured VM whose kernel can be found; a VM that fails is
- * reported and the others go on. */
-static void create_vms(struct hv_config *c) {
-  char err[192];
+/* The image a VM's kernel-source or initramfs-source names: the -initrd
+ * or the disk (kernel_only: only a disk that holds a kernel). 0, or -1 with
+ * err. */
+static int find_image(enum cfg_kernel src, bool kernel_only, const uint8_t **image, size_t *size,
+                      char *err, size_t errlen) {
+  if (src == CFG_KERNEL_INITRD) {
+    if (!plat.initrd_end) {
+      rv_snprintf(err, errlen, "no image was given with -initrd");
+      return -1;
+    }
+    *image = (const uint8_t *)(uintptr_t)plat.initrd_start;
+    *size = plat.initrd_end - plat.initrd_start;
+    return 0;
+  }
+  if (src == CFG_KERNEL_DISK) {
+    int r = kernel_only ? disk_kernel(plat.fdt, image, size, err, errlen)
+                        : disk_contents(plat.fdt, image, size, err, errlen);
+    return r ? -1 : 0;
+  }
+  return 0; /* embedded: already in the spec */
+}
+
+/* Create every configured VM whose kernel (and initramfs) can be found; a
+ * VM that fails is reported and the others go on. -append stats=on/off
+ * sets every VM's stop report. */
+static void create_vms(struct hv_config *c, const struct hv_options *opt) {
+  char err[256];
   for (unsigned i = 0; i < c->nvms; i++) {
     struct vm_spec *s = &c->vm[i];
-    if (s->kernel == CFG_KERNEL_INITRD) {
-      if (!plat.initrd_end) {
-        hv_log("error: VM %s: property 'kernel-source': no kernel image was given with -initrd",
-               s->name);
-        continue;
-      }
-      s->image = (const uint8_t *)(uintptr_t)plat.initrd_start;
-      s->image_size = plat.initrd_end - plat.initrd_start;
-    } else if (s->kernel == CFG_KERNEL_DISK &&
-               disk_kernel(plat.fdt, &s->image, &s->image_size, err, sizeof(err))) {
+    if (s->kernel != CFG_KERNEL_EMBEDDED &&
+        find_image(s->kernel, true, &s->image, &s->image_size, err, sizeof(err))) {
       hv_log("error: VM %s: property 'kernel-source': %s", s->name, err);
       continue;
     }
+    if (s->has_initramfs && s->initramfs_src != CFG_KERNEL_EMBEDDED &&
+        find_image(s->initramfs_src, false, &s->initramfs, &s->initramfs_size, err, sizeof(err))) {
+      hv_log("error: VM %s: %s: %s", s->name,
+             opt->initramfs ? "-append initramfs=" : "property 'initramfs-source'", err);
+      continue;
+    }
+    if (opt->stats >= 0)
+      s->stats = opt->stats;
     if (vm_create(&vms[vm_count], vm_count, s, c->nvms > 1, err, sizeof(err)))
       hv_log("error: VM %s: %s", s->name, err);
   }
@@ -221,7 +257,7 @@ void hv_main(unsigned long hartid, const void *fdt) {
   hv_log("harts running the hypervisor: %u", hart_count);
   if (setup_config(&opt, &config))
     power_off(SBI_SRST_REASON_SYSFAIL);
-  create_vms(&config);
+  create_vms(&config, &opt);
   if (!vm_count) {
     hv_log("error: no VM could be created");
     power_off(SBI_SRST_REASON_SYSFAIL);

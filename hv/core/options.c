@@ -45,8 +45,14 @@ static int parse_uint(const char *s, size_t len, unsigned *out) {
   return 0;
 }
 
+/* Does the option's value, v[0..vlen), equal word? */
+static int value_is(const char *v, size_t vlen, const char *word) {
+  return v && strlen(word) == vlen && !strncmp(v, word, vlen);
+}
+
 int options_parse(const char *args, struct hv_options *opt, char *err, size_t errlen) {
   memset(opt, 0, sizeof(*opt));
+  opt->stats = -1;
   const char *p = args ? args : "";
   for (;;) {
     while (*p == ' ' || *p == '\t')
@@ -100,9 +106,38 @@ int options_parse(const char *args, struct hv_options *opt, char *err, size_t er
         opt->vcpus = 0;
         return -1;
       }
+    } else if (klen == 9 && !strncmp(p, "initramfs", 9) && v) {
+      if (opt->initramfs) {
+        rv_snprintf(err, errlen, "option 'initramfs' given twice");
+        return -1;
+      }
+      if (value_is(v, vlen, "disk"))
+        opt->initramfs = OPT_INITRAMFS_DISK;
+      else if (value_is(v, vlen, "initrd"))
+        opt->initramfs = OPT_INITRAMFS_INITRD;
+      else {
+        rv_snprintf(err, errlen, "bad value in '%.*s': initramfs= takes disk or initrd", (int)len,
+                    p);
+        return -1;
+      }
+    } else if (klen == 5 && !strncmp(p, "stats", 5) && v) {
+      if (opt->stats >= 0) {
+        rv_snprintf(err, errlen, "option 'stats' given twice");
+        return -1;
+      }
+      if (value_is(v, vlen, "on"))
+        opt->stats = 1;
+      else if (value_is(v, vlen, "off"))
+        opt->stats = 0;
+      else {
+        rv_snprintf(err, errlen, "bad value in '%.*s': stats= takes on or off", (int)len, p);
+        opt->stats = -1;
+        return -1;
+      }
     } else {
       rv_snprintf(err, errlen,
-                  "unknown option '%.*s' (known: mem=SIZE vcpus=N; guest bootargs go after ' -- ')",
+                  "unknown option '%.*s' (known: mem=SIZE vcpus=N initramfs=disk|initrd "
+                  "stats=on|off; guest bootargs go after ' -- ')",
                   (int)len, p);
       return -1;
     }

@@ -351,7 +351,8 @@ static void park_vcpus(struct hart *h) {
       continue;
     }
     hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
-    vm_print_stats(vm);
+    if (vm->print_stats)
+      vm_print_stats(vm);
     if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0) {
       hv_log("no VM left: powering off");
       sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);

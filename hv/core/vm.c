@@ -110,6 +110,12 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
   vm->image = spec->image;
   vm->image_size = spec->image_size;
   vm->image_source = config_kernel_name(spec->kernel);
+  if (spec->has_initramfs) {
+    vm->initramfs = spec->initramfs;
+    vm->initramfs_size = spec->initramfs_size;
+    vm->initramfs_source = config_kernel_name(spec->initramfs_src);
+  }
+  vm->print_stats = spec->stats;
   vm->devices = spec->devices;
   vm->affinity = spec->affinity;
   vm->weight = spec->weight;
@@ -157,7 +163,7 @@ fail:
 
 int vm_load(struct vm *vm, char *err, size_t errlen) {
   struct image_plan plan;
-  char why[96];
+  char why[160];
   if (image_plan(vm->image, vm->image_size, vm->ram_base, vm->ram_size, &plan, why, sizeof(why))) {
     rv_snprintf(err, errlen, "guest image (%s): %s", vm->image_source, why);
     return -1;
@@ -174,6 +180,11 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       return -1;
     }
   }
+  if (vm->initramfs && image_place_initramfs(&plan, vm->ram_base, vm->fdt_gpa, vm->initramfs_size,
+                                             &vm->initramfs_gpa, why, sizeof(why))) {
+    rv_snprintf(err, errlen, "initramfs (%s): %s", vm->initramfs_source, why);
+    return -1;
+  }
   /* A reload starts from clean RAM and devices: nothing of the previous
    * run survives. */
   vdev_init(vm, vm->devices & CFG_DEV_UART);
@@ -183,6 +194,9 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     const struct image_segment *s = &plan.seg[i];
     memcpy(vm_gpa_to_hva(vm, s->gpa, s->memsz), vm->image + s->offset, s->filesz);
   }
+  if (vm->initramfs)
+    memcpy(vm_gpa_to_hva(vm, vm->initramfs_gpa, vm->initramfs_size), vm->initramfs,
+           vm->initramfs_size);
   vm->entry = plan.entry;
 
   char isa[sizeof(plat.isa)];
@@ -207,6 +221,8 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       .uart_size = VDEV_UART_SIZE,
       .uart_irq = VDEV_UART_IRQ,
       .uart_clock = VDEV_UART_CLOCK,
+      .initrd_start = vm->initramfs ? vm->initramfs_gpa : 0,
+      .initrd_end = vm->initramfs ? vm->initramfs_gpa + vm->initramfs_size : 0,
   };
   int n = vm_fdt_build(&fp, vm_gpa_to_hva(vm, vm->fdt_gpa, VM_FDT_MAX), VM_FDT_MAX);
   if (n < 0) {
@@ -230,6 +246,10 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
          vm->name, image_kind_name(plan.kind), vm->image_source, (unsigned long)vm->image_size,
          (unsigned long)vm->entry, (unsigned long)(vm->ram_size >> 20), (unsigned long)vm->ram_base,
          vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
+  if (vm->initramfs)
+    hv_log("VM %s: initramfs from %s, %lu bytes at 0x%lx-0x%lx", vm->name, vm->initramfs_source,
+           (unsigned long)vm->initramfs_size, (unsigned long)vm->initramfs_gpa,
+           (unsigned long)(vm->initramfs_gpa + vm->initramfs_size));
   return 0;
 }
 

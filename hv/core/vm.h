@@ -114,6 +114,11 @@ struct vm {
   const uint8_t *image;
   size_t image_size;
   const char *image_source; /* "embedded", "initrd", "disk" */
+  const uint8_t *initramfs; /* NULL: none */
+  size_t initramfs_size;
+  const char *initramfs_source; /* "embedded", "initrd", "disk" */
+  uint64_t initramfs_gpa;       /* where vm_load put it */
+  bool print_stats;             /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */

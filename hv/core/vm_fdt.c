@@ -22,6 +22,10 @@ int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
   dtw_prop_str(&w, "bootargs", p->bootargs ? p->bootargs : "");
   if (p->uart_base)
     dtw_prop_str(&w, "stdout-path", uart_path);
+  if (p->initrd_end) {
+    dtw_prop_u64(&w, "linux,initrd-start", p->initrd_start);
+    dtw_prop_u64(&w, "linux,initrd-end", p->initrd_end);
+  }
   dtw_end_node(&w);
 
   dtw_begin_node(&w, "cpus");

@@ -19,6 +19,9 @@ struct vm_fdt_params {
   unsigned plic_ndev;
   uint64_t uart_base, uart_size;
   uint32_t uart_irq, uart_clock;
+  /* The initramfs, [initrd_start, initrd_end) in guest RAM, as
+   * /chosen/linux,initrd-start and linux,initrd-end; both 0: none. */
+  uint64_t initrd_start, initrd_end;
 };
 
 /* Writes the blob into buf; returns its size or a negative DT_ERR_ value. */

@@ -16,17 +16,66 @@ void vdev_init(struct vm *vm, bool with_uart) {
   struct vdev *d = &vm->dev;
   d->has_uart = with_uart;
   d->in_head = d->in_count = 0;
+  d->lsr_run = 0;
   vplic_init(&d->plic, VDEV_PLIC_SOURCES, vm->nvcpus);
   vuart_init(&d->uart, uart_tx, vm);
 }
 
-/* Move waiting input into the UART's FIFO while the guest listens to it
- * (held by d->lock). */
+/* The LSR read that, with the ones right before it, is a poll (below). */
+#define VDEV_POLL_LSR_READS 3
+
+/* Console input: which reader gets a byte. Typed bytes wait in the VM's
+ * queue (d->in) in order; each goes to exactly one reader, the first that
+ * asks for it, so that a guest moving from one reader to the other (Linux
+ * from SBI earlycon to ttyS0, U-Boot's UART then Linux's hvc0) loses none
+ * and gets none twice:
+ *  - the UART receives, i.e. moves waiting bytes into its FIFO, while the
+ *    guest has its receive interrupt enabled (IER.ERBFI: as they arrive)
+ *    and while the guest polls for input: from the third LSR read in a row
+ *    on, with no other UART access between (a polling driver, such as
+ *    U-Boot's, loops on LSR.DR, then reads RBR, and never enables the
+ *    interrupt). One or two LSR reads do not receive: Linux reads LSR before
+ *    every byte it sends, and twice in a row at most when it opens ttyS0,
+ *    where it reads RBR to discard it (twice); keys typed while it boots
+ *    must wait for ttyS0's receive interrupt instead;
+ *  - SBI getchar and DBCN read take the oldest byte the guest has not read:
+ *    from the UART's FIFO first, then from the queue.
+ * A guest that resets its receive FIFO (FCR) gives what the UART received
+ * but the guest did not read back to the front of the queue: typed keys are
+ * never thrown away by a UART reset (Linux resets it when ttyS0 opens). A
+ * guest that never polls or enables its UART's receiver leaves every byte
+ * to SBI getchar. */
+
+/* Move waiting input into the UART's FIFO while it has room; none in
+ * loopback (MCR.LOOP), where a 16550's input is cut off from the line and
+ * the FIFO holds what the guest sends itself (held by d->lock). */
 static void feed_uart(struct vdev *d) {
-  while (d->has_uart && d->in_count && (d->uart.ier & VUART_IER_ERBFI) &&
-         vuart_rx_push(&d->uart, d->in[d->in_head])) {
+  if (d->uart.mcr & VUART_MCR_LOOP)
+    return;
+  while (d->has_uart && d->in_count && vuart_rx_push(&d->uart, d->in[d->in_head])) {
     d->in_head = (d->in_head + 1) % sizeof(d->in);
     d->in_count--;
+  }
+}
+
+/* Before a FIFO reset: the bytes the UART received but the guest did not
+ * read go back to the front of the queue, in order, as far as it has room;
+ * not in loopback, where they are the guest's own (held by d->lock). */
+static void requeue_uart(struct vdev *d) {
+  if (d->uart.mcr & VUART_MCR_LOOP)
+    return;
+  uint8_t back[VUART_FIFO_SIZE];
+  unsigned n = 0;
+  int c;
+  while (n < VUART_FIFO_SIZE && (c = vuart_rx_take(&d->uart)) >= 0)
+    back[n++] = (uint8_t)c;
+  unsigned room = (unsigned)sizeof(d->in) - d->in_count;
+  if (n > room)
+    n = room; /* keep the oldest; the queue's own bytes are newer */
+  while (n) {
+    d->in_head = (d->in_head + (unsigned)sizeof(d->in) - 1) % sizeof(d->in);
+    d->in[d->in_head] = back[--n];
+    d->in_count++;
   }
 }
 
@@ -160,11 +209,20 @@ bool vdev_mmio(struct vcpu *v, uint64_t gpa) {
     v->stats.mmio_uart++;
     if (m.width != 1 || uart_off >= VUART_WINDOW_SIZE)
       val = 0; /* byte registers only; the rest of the window reads 0 */
-    else if (m.store)
+    else if (m.store) {
+      if (uart_off == VUART_FCR && (val & VUART_FCR_CLEAR_RX))
+        requeue_uart(d);
       vuart_write(&d->uart, (unsigned)uart_off, (uint8_t)val);
-    else
+    } else {
+      if (uart_off == VUART_LSR && d->lsr_run >= VDEV_POLL_LSR_READS - 1 && d->in_count)
+        feed_uart(d); /* the guest polls: it receives */
       val = vuart_read(&d->uart, (unsigned)uart_off);
-    if (d->in_count)
+    }
+    if (!m.store && uart_off == VUART_LSR && m.width == 1)
+      d->lsr_run += d->lsr_run < VDEV_POLL_LSR_READS;
+    else
+      d->lsr_run = 0;
+    if (d->in_count && (d->uart.ier & VUART_IER_ERBFI))
       feed_uart(d);
   } else {
     v->stats.mmio_plic++;
@@ -188,7 +246,8 @@ bool vdev_console_input(struct vm *vm, uint8_t byte) {
   if (ok) {
     d->in[(d->in_head + d->in_count) % sizeof(d->in)] = byte;
     d->in_count++;
-    feed_uart(d);
+    if (d->uart.ier & VUART_IER_ERBFI)
+      feed_uart(d);
     update_irqs(vm);
   }
   spin_unlock(&d->lock);
@@ -197,9 +256,11 @@ bool vdev_console_input(struct vm *vm, uint8_t byte) {
 
 int vdev_console_getc(struct vm *vm) {
   struct vdev *d = &vm->dev;
-  int c = -1;
   spin_lock(&d->lock);
-  if (d->in_count) {
+  int c = d->has_uart ? vuart_rx_take(&d->uart) : -1;
+  if (c >= 0) {
+    update_irqs(vm); /* the UART's receive interrupt may drop */
+  } else if (d->in_count) {
     c = d->in[d->in_head];
     d->in_head = (d->in_head + 1) % sizeof(d->in);
     d->in_count--;

@@ -25,9 +25,11 @@ struct vdev {
   bool has_uart;
   struct vplic plic;
   struct vuart uart;
-  /* Console input for this VM, until the UART or SBI getchar takes it. */
+  /* Console input for this VM, in the order typed, until the UART receives
+   * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
   unsigned in_head, in_count;
+  unsigned lsr_run; /* LSR reads in a row, no other UART access between */
 };
 
 void vdev_init(struct vm *vm, bool with_uart);
@@ -35,11 +37,12 @@ void vdev_init(struct vm *vm, bool with_uart);
  * returns true when handled (the vCPU steps over the instruction or gets a
  * fault for a malformed access). */
 bool vdev_mmio(struct vcpu *v, uint64_t gpa);
-/* A byte typed on the console for this VM: it goes to the UART once the
- * guest has enabled its receive interrupt, else it waits for SBI getchar.
- * False (byte dropped) when the VM's input buffer is full. */
+/* A byte typed on the console for this VM: it waits in the VM's input
+ * queue for the first reader that asks (vdev.c). False (byte dropped) when
+ * the queue is full. */
 bool vdev_console_input(struct vm *vm, uint8_t byte);
-/* The next input byte for SBI getchar / DBCN read, or -1. */
+/* The oldest input byte no reader has taken, for SBI getchar / DBCN read:
+ * one the UART received but the guest has not read, else the queue's; or -1. */
 int vdev_console_getc(struct vm *vm);
 
 #endif

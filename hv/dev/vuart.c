@@ -79,6 +79,8 @@ static void transmit(struct vuart *u, uint8_t byte) {
   update_irq(u);
 }
 
+int vuart_rx_take(struct vuart *u) { return u->rx_count ? rx_pop(u) : -1; }
+
 uint8_t vuart_read(struct vuart *u, unsigned offset) {
   bool dlab = u->lcr & VUART_LCR_DLAB;
   uint8_t v;

@@ -100,6 +100,9 @@ void vuart_write(struct vuart *u, unsigned offset, uint8_t val);
 bool vuart_rx_push(struct vuart *u, uint8_t byte);
 /* Free room in the receive FIFO, in bytes. */
 unsigned vuart_rx_space(const struct vuart *u);
+/* Takes the oldest received byte the guest has not read (for a reader other
+ * than the guest's RBR loads: SBI getchar), or -1 when the FIFO is empty. */
+int vuart_rx_take(struct vuart *u);
 /* The interrupt line: some enabled interrupt is pending (IIR bit 0 clear). */
 static inline bool vuart_irq(const struct vuart *u) { return u->irq; }
 /* True if the line differs from what the previous call saw (from reset: low);

@@ -153,3 +153,31 @@ int image_plan(const void *image, size_t size, uint64_t ram_base, uint64_t ram_s
   plan->entry = gpa;
   return 0;
 }
+
+int image_place_initramfs(const struct image_plan *plan, uint64_t ram_base, uint64_t top,
+                          uint64_t size, uint64_t *gpa, char *err, size_t errlen) {
+  uint64_t room = top > ram_base ? (top - ram_base) & ~0xfffULL : 0;
+  if (size == 0 || size > room) {
+    rv_snprintf(err, errlen,
+                size ? "initramfs of %lu KiB is too big for the VM's RAM (%lu KiB below the guest "
+                       "FDT): give the VM more memory"
+                     : "initramfs is empty (%lu bytes; %lu KiB of room)",
+                (unsigned long)(size ? (size + 1023) >> 10 : 0), (unsigned long)(room >> 10));
+    return -1;
+  }
+  uint64_t start = (top - size) & ~0xfffULL;
+  for (int i = 0; i < plan->nseg; i++) {
+    const struct image_segment *s = &plan->seg[i];
+    if (s->gpa < start + size && start < s->gpa + s->memsz) {
+      rv_snprintf(err, errlen,
+                  "initramfs of %lu KiB at 0x%lx-0x%lx overlaps the kernel (0x%lx-0x%lx): give "
+                  "the VM more memory",
+                  (unsigned long)((size + 1023) >> 10), (unsigned long)start,
+                  (unsigned long)(start + size), (unsigned long)s->gpa,
+                  (unsigned long)(s->gpa + s->memsz));
+      return -1;
+    }
+  }
+  *gpa = start;
+  return 0;
+}

@@ -32,6 +32,16 @@ struct image_plan {
 int image_plan(const void *image, size_t size, uint64_t ram_base, uint64_t ram_size,
                struct image_plan *plan, char *err, size_t errlen);
 const char *image_kind_name(enum image_kind kind);
+/* Where an initramfs of size bytes goes: the highest 4 KiB-aligned place
+ * that ends at or below top (the guest FDT), inside RAM from ram_base, so
+ * that it stays clear of the kernel as long as RAM allows. Linux on RISC-V
+ * takes it anywhere in RAM the kernel does not occupy: it reserves the
+ * range /chosen/linux,initrd-start..end names before it allocates any
+ * memory (arch/riscv/mm/init.c setup_bootmem(), reserve_initrd_mem()), as
+ * it does the FDT at the top of RAM. Returns 0 with *gpa, or -1 with a
+ * reason in err: too big for the VM's RAM, or overlapping a kernel segment. */
+int image_place_initramfs(const struct image_plan *plan, uint64_t ram_base, uint64_t top,
+                          uint64_t size, uint64_t *gpa, char *err, size_t errlen);
 /* Do the first n bytes of a file start a kernel image, an ELF or a Linux
  * Image (not just any raw binary)? For telling a kernel disk from data. */
 int image_is_kernel(const void *head, size_t n);

@@ -25,15 +25,17 @@ add_qemu_test(boot.bench.native.nosstc KERNEL ${BENCH_DIR}/bench.bin ICOUNT CPU 
          ${BENCH_MARKERS_NOSSTC}
   FORBID "checks failed")
 
-# Under the hypervisor, booted by -initrd: it runs to the end and the VM stops cleanly. With
+# Under the hypervisor, booted by -initrd with stats=on (the exit counters scripts/bench.py
+# reads): it runs to the end and the VM stops cleanly. With
 # Sstc the guest writes stimecmp itself, so that operation is never n/a there.
-add_qemu_test(boot.bench.rustyvisor.sstc INITRD ${BENCH_DIR}/bench.elf ICOUNT
+add_qemu_test(boot.bench.rustyvisor.sstc INITRD ${BENCH_DIR}/bench.elf ICOUNT APPEND "stats=on"
   EXPECT "VM vm0: ELF image from initrd"
          "bench: environment: SBI implementation rustyvisor, hart 0, sstc yes"
          ${BENCH_MARKERS}
          "VM vm0 stopped: shutdown requested by the guest" "VM vm0 exits:" "powering off"
   FORBID "bench: stimecmp-write n/a" "checks failed")
 add_qemu_test(boot.bench.rustyvisor.nosstc INITRD ${BENCH_DIR}/bench.elf ICOUNT CPU rv64,sstc=off
+  APPEND "stats=on"
   EXPECT "VM vm0: ELF image from initrd"
          "bench: environment: SBI implementation rustyvisor, hart 0, sstc no"
          ${BENCH_MARKERS_NOSSTC}

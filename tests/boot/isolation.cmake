@@ -22,13 +22,13 @@ set(PROBE_MARKERS
   "VM vm0 stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
   "faults-injected="
   "powering off")
-add_qemu_test(isolation.probe.alone INITRD ${PROBE_ELF} TIMEOUT 300
+add_qemu_test(isolation.probe.alone INITRD ${PROBE_ELF} TIMEOUT 300 APPEND "stats=on"
   EXPECT ${PROBE_MARKERS}
   FORBID "probe: checks failed" "faults-injected=0")
 # Trap-and-inject timers (the flood's set_timer calls reach the host timer) and a second vCPU
 # (the flood's hart_start of a real hart starts it; it stops itself).
 add_qemu_test(isolation.probe.alone.nosstc SMP 2 CPU rv64,sstc=off INITRD ${PROBE_ELF} TIMEOUT 300
-  APPEND "vcpus=2"
+  APPEND "stats=on vcpus=2"
   EXPECT "features: H yes, Sstc no" ${PROBE_MARKERS}
   FORBID "probe: checks failed" "faults-injected=0")
 
@@ -43,14 +43,16 @@ set(HONEST_MARKERS
   "VM vm0 stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
   "faults-injected=0"
   "powering off")
-add_qemu_test(isolation.honest.alone INITRD ${HONEST_ELF} TIMEOUT 300
+add_qemu_test(isolation.honest.alone INITRD ${HONEST_ELF} TIMEOUT 300 APPEND "stats=on"
   EXPECT ${HONEST_MARKERS}
   FORBID "honest: checks failed")
 add_qemu_test(isolation.honest.alone.nosstc CPU rv64,sstc=off INITRD ${HONEST_ELF} TIMEOUT 300
+  APPEND "stats=on"
   EXPECT "features: H yes, Sstc no" ${HONEST_MARKERS}
   FORBID "honest: checks failed")
 
-# The isolation test proper: both side by side, on two harts and sharing one.
+# The isolation test proper: both side by side, on two harts and sharing one (each VM's
+# exit counters by its configuration's `stats;`).
 # The hostile VM gets its faults and SBI errors (and no hypervisor crash: the
 # run_qemu.py panic markers fail the test), the honest one finishes with the
 # right checksum and not a single fault, and the hypervisor stays up to

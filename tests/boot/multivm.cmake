@@ -76,8 +76,18 @@ add_qemu_test(vms.badconfig SMP 2 INITRD ${cfgs}/bad.dtb
 # -append options shape the default VM only: with a configuration they are
 # an error, not silently ignored.
 add_qemu_test(vms.config-and-options INITRD ${cfgs}/hello-and-smp.dtb APPEND "mem=64M" EXIT 0
-  EXPECT "error: -append mem=, vcpus= and -- shape the default VM only" "powering off"
+  EXPECT "error: -append mem=, vcpus=, initramfs= and -- shape the default VM only" "powering off"
   FORBID "[alpha]")
+
+# stats=on is the one -append option a configuration takes: every VM's stop line is
+# followed by its exit counters.
+add_qemu_test(vms.stats-option SMP 2 INITRD ${cfgs}/hello-and-smp.dtb APPEND "stats=on"
+  EXPECT "[alpha] hello: all checks passed"
+         "VM alpha stopped: shutdown requested by the guest" "VM alpha exits: "
+         "[beta] smp: done"
+         "VM beta stopped: " "VM beta exits: "
+         "no VM left: powering off"
+  INPUT "[alpha] hello: type a line=ping\\r")
 
 # A configuration embedded at build time (rv_add_hypervisor(... CONFIG), what
 # -DRV_CONFIG does for the main image): no -initrd needed.

@@ -20,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       abort();
     if (!opt.have_guest_args && opt.guest_args[0])
       abort();
+    if (opt.stats < -1 || opt.stats > 1)
+      abort();
+    if (opt.initramfs != OPT_INITRAMFS_NONE && opt.initramfs != OPT_INITRAMFS_DISK &&
+        opt.initramfs != OPT_INITRAMFS_INITRD)
+      abort();
   } else if (!memchr(err, 0, sizeof(err)) || err[0] == '\0') {
     abort();
   }

@@ -86,7 +86,35 @@ static void test_defaults(void) {
   CHECK_EQ(cfg.vm[0].devices, CFG_DEV_UART);
   CHECK_EQ(cfg.vm[0].affinity, 0);
   CHECK_EQ(cfg.vm[0].weight, CFG_WEIGHT_DEFAULT);
+  CHECK(!cfg.vm[0].has_initramfs);
+  CHECK(!cfg.vm[0].stats);
   CHECK_EQ_INT(nreports, 0);
+}
+
+/* initramfs (embedded), initramfs-source, stats. */
+static void test_initramfs_and_stats(void) {
+  CHECK_EQ_INT(
+      parse("a { kernel = /incbin/(\"k.bin\"); initramfs = /incbin/(\"k.bin\"); stats; };\n"
+            "b { kernel-source = \"disk\"; initramfs-source = \"initrd\"; };\n"
+            "c { kernel-source = \"initrd\"; initramfs-source = \"disk\"; };"),
+      0);
+  CHECK_EQ(cfg.nvms, 3);
+  CHECK(cfg.vm[0].has_initramfs && cfg.vm[0].stats);
+  CHECK_EQ(cfg.vm[0].initramfs_src, CFG_KERNEL_EMBEDDED);
+  CHECK_EQ(cfg.vm[0].initramfs_size, 16);
+  CHECK(cfg.vm[0].initramfs && !memcmp(cfg.vm[0].initramfs, "0123456789abcdef", 16));
+  CHECK(cfg.vm[1].has_initramfs && !cfg.vm[1].stats);
+  CHECK_EQ(cfg.vm[1].kernel, CFG_KERNEL_DISK);
+  CHECK_EQ(cfg.vm[1].initramfs_src, CFG_KERNEL_INITRD);
+  CHECK_EQ(cfg.vm[2].initramfs_src, CFG_KERNEL_DISK);
+  REJECTED("kernel = /incbin/(\"k.bin\"); initramfs = [];", "'initramfs': empty");
+  REJECTED("kernel = /incbin/(\"k.bin\"); initramfs-source = \"tape\";", "'initramfs-source'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); initramfs = /incbin/(\"k.bin\"); "
+           "initramfs-source = \"disk\";",
+           "'initramfs' and 'initramfs-source' both given");
+  REJECTED("kernel-source = \"initrd\"; initramfs-source = \"initrd\";", "both name the initrd");
+  REJECTED("kernel-source = \"disk\"; initramfs-source = \"disk\";", "both name the disk");
+  REJECTED("kernel = /incbin/(\"k.bin\"); stats = \"on\";", "'stats': takes no value");
 }
 
 static void test_everything(void) {
@@ -211,6 +239,7 @@ int main(void) {
   fclose(f);
   test_defaults();
   test_everything();
+  test_initramfs_and_stats();
   test_bad_vms();
   test_names_and_counts();
   test_bad_trees();

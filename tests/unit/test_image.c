@@ -444,7 +444,47 @@ static void test_is_kernel(void) {
   CHECK(!image_is_kernel(zeros, 0));
 }
 
+/* image_place_initramfs: the highest 4 KiB-aligned place below top, clear
+ * of every kernel segment; the two named errors; no overflow near the ends. */
+static void test_place_initramfs(void) {
+  char err[200];
+  uint64_t gpa = 1, top = RAM_BASE + RAM_SIZE - 0x10000; /* below a 64 KiB FDT */
+  struct image_plan plan = {.kind = IMAGE_LINUX, .entry = RAM_BASE + 0x200000, .nseg = 1};
+  plan.seg[0] = (struct image_segment){0, 0x200000, RAM_BASE + 0x200000, 0x300000};
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, 425984, &gpa, err, sizeof(err)), 0);
+  CHECK_EQ(gpa, (top - 425984) & ~0xfffULL);
+  CHECK(gpa + 425984 <= top && (gpa & 0xfff) == 0);
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, 1, &gpa, err, sizeof(err)), 0);
+  CHECK_EQ(gpa, top - 0x1000);
+  /* Exactly up to the kernel's end fits; one page more overlaps it. */
+  uint64_t fit = top - (RAM_BASE + 0x500000);
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, fit, &gpa, err, sizeof(err)), 0);
+  CHECK_EQ(gpa, RAM_BASE + 0x500000);
+  gpa = 7;
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, fit + 1, &gpa, err, sizeof(err)), -1);
+  CHECK(strstr(err, "overlaps the kernel (0x80200000-0x80500000)") != NULL);
+  CHECK_EQ(gpa, 7); /* untouched on failure */
+  /* Bigger than all the RAM below the FDT. */
+  CHECK_EQ_INT(
+      image_place_initramfs(&plan, RAM_BASE, top, top - RAM_BASE + 1, &gpa, err, sizeof(err)), -1);
+  CHECK(strstr(err, "too big for the VM's RAM") != NULL);
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, UINT64_MAX, &gpa, err, sizeof(err)), -1);
+  CHECK(strstr(err, "too big for the VM's RAM") != NULL);
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, top, 0, &gpa, err, sizeof(err)), -1);
+  CHECK(strstr(err, "empty") != NULL);
+  CHECK_EQ_INT(image_place_initramfs(&plan, RAM_BASE, RAM_BASE, 1, &gpa, err, sizeof(err)), -1);
+  /* All the room there is, with no kernel segment in the way (an ELF far up). */
+  struct image_plan elf = {.kind = IMAGE_ELF, .nseg = 2};
+  elf.seg[0] = (struct image_segment){0x1000, 0x1000, RAM_BASE, 0x1000};
+  elf.seg[1] = (struct image_segment){0x2000, 0x1000, top - 0x2000, 0x1000};
+  CHECK_EQ_INT(image_place_initramfs(&elf, RAM_BASE, top, 0x1000, &gpa, err, sizeof(err)), 0);
+  CHECK_EQ(gpa, top - 0x1000);
+  CHECK_EQ_INT(image_place_initramfs(&elf, RAM_BASE, top, 0x1001, &gpa, err, sizeof(err)), -1);
+  CHECK(strstr(err, "overlaps the kernel") != NULL);
+}
+
 int main(void) {
+  test_place_initramfs();
   test_is_kernel();
   test_elf_valid();
   test_elf_segments();

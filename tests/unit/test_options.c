@@ -201,8 +201,37 @@ static void test_parse_size(void) {
   CHECK_EQ(v, 777); /* untouched on failure */
 }
 
+/* initramfs= and stats=: the words they take, each option once. */
+static void test_initramfs_and_stats(void) {
+  CHECK_EQ_INT(parse(""), 0);
+  CHECK_EQ_INT(opt.initramfs, OPT_INITRAMFS_NONE);
+  CHECK_EQ_INT(opt.stats, -1);
+  CHECK_EQ_INT(parse("initramfs=disk"), 0);
+  CHECK_EQ_INT(opt.initramfs, OPT_INITRAMFS_DISK);
+  CHECK_EQ_INT(parse("initramfs=initrd mem=64M -- x"), 0);
+  CHECK_EQ_INT(opt.initramfs, OPT_INITRAMFS_INITRD);
+  CHECK_EQ(opt.mem, 64ULL << 20);
+  CHECK_EQ_INT(parse("stats=on"), 0);
+  CHECK_EQ_INT(opt.stats, 1);
+  CHECK_EQ_INT(parse("stats=off vcpus=2"), 0);
+  CHECK_EQ_INT(opt.stats, 0);
+  CHECK_EQ_INT(parse("-- stats=on initramfs=disk"), 0); /* the guest's, not ours */
+  CHECK_EQ_INT(opt.stats, -1);
+  CHECK_EQ_INT(opt.initramfs, OPT_INITRAMFS_NONE);
+  REJECTED("initramfs=", "initramfs= takes disk or initrd");
+  REJECTED("initramfs=Disk", "initramfs= takes disk or initrd");
+  REJECTED("initramfs=disks", "initramfs= takes disk or initrd");
+  REJECTED("initramfs", "unknown option 'initramfs'");
+  REJECTED("initramfs=disk initramfs=initrd", "option 'initramfs' given twice");
+  REJECTED("stats=yes", "stats= takes on or off");
+  REJECTED("stats=o", "stats= takes on or off");
+  REJECTED("stats", "unknown option 'stats'");
+  REJECTED("stats=off stats=on", "option 'stats' given twice");
+}
+
 int main(void) {
   test_accepted();
+  test_initramfs_and_stats();
   test_guest_args();
   test_rejected();
   test_error_buffer();

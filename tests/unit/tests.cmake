@@ -20,7 +20,8 @@ set(RV_UNIT_TESTS
   config
   conmux
   virtq
-  honest_workload)
+  honest_workload
+  vm_fdt)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
