@@ -86,7 +86,7 @@ static uint64_t sv39_root[512] __attribute__((aligned(4096)));
 static uint64_t sv39_l1[512] __attribute__((aligned(4096)));
 static uint64_t sv39_l0[512] __attribute__((aligned(4096)));
 static volatile unsigned long sv39_pages[2][512] __attribute__((aligned(4096)));
-static volatile unsigned long sv39_round;          /* the round hart 0 has fenced */
+static volatile unsigned long sv39_round;                /* the round hart 0 has fenced */
 static volatile unsigned long sv39_ack[GUEST_MAX_HARTS]; /* round + 1, once checked */
 
 static uint64_t pte(unsigned long pa, unsigned long perm) { return (pa >> 12) << 10 | perm; }
@@ -119,8 +119,10 @@ static void sv39_phase(unsigned long me) {
         break;
       }
       got = sv39_read();
-      CHECK(got == 1000 + r, "hart %lu: SV39_VA reads %lu after remote sfence.vma of round %lu: "
-            "a stale TLB entry (expected %lu)", me, got, r, 1000 + r);
+      CHECK(got == 1000 + r,
+            "hart %lu: SV39_VA reads %lu after remote sfence.vma of round %lu: "
+            "a stale TLB entry (expected %lu)",
+            me, got, r, 1000 + r);
       sv39_ack[me] = r + 1;
     }
   } else {
@@ -139,8 +141,8 @@ static void sv39_phase(unsigned long me) {
        * everything, to every hart (-1: all, this one included). */
       struct sbiret ret =
           r % 2 ? sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, all, 0, SV39_VA, 4096, 0, 0)
-                : sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, (unsigned long)-1, 0, ~0UL,
-                            0, 0);
+                : sbi_ecall(SBI_EXT_RFENCE, SBI_RFENCE_SFENCE_VMA, 0, (unsigned long)-1, 0, ~0UL, 0,
+                            0);
       CHECK(ret.error == 0, "remote_sfence_vma (round %lu) returned %ld", r, ret.error);
       got = sv39_read();
       CHECK(got == 1000 + r, "hart %lu: SV39_VA reads %lu in round %lu", me, got, r);
