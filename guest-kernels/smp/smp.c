@@ -11,7 +11,11 @@
  * to it and fences the other harts with a remote sfence.vma; each of them
  * must then read the new value through SV39_VA. Each hart read SV39_VA the
  * round before, so its TLB holds the old mapping: QEMU keeps it until a
- * fence, so a remote fence that does nothing shows as the old value.
+ * fence, so a remote fence that does nothing shows as the old value. QEMU
+ * 7.2 also flushes a hart's whole TLB whenever it leaves VS-mode for the
+ * hypervisor, so in this phase the harts wait for each other by polling
+ * memory with interrupts off: no SBI call, no trap, nothing but the fence
+ * itself can drop the old translation.
  * Finally the secondaries stop themselves and hart 0 shuts the VM down. */
 #include "guest.h"
 
@@ -106,7 +110,18 @@ static void sv39_build(void) {
 
 static unsigned long sv39_read(void) { return *(volatile unsigned long *)SV39_VA; }
 
+/* Poll *var until it reaches want, in VS-mode only (see the top); false
+ * after TIMEOUT_TICKS. */
+static bool spin_until(volatile unsigned long *var, unsigned long want) {
+  unsigned long start = csr_read_time();
+  while (*var < want)
+    if (csr_read_time() - start > TIMEOUT_TICKS)
+      return false;
+  return true;
+}
+
 static void sv39_phase(unsigned long me) {
+  __asm__ volatile("csrc sstatus, %0" ::"r"(SSTATUS_SIE));
   __asm__ volatile("csrw satp, %0; sfence.vma" ::"r"(SATP_SV39 | ((unsigned long)sv39_root >> 12))
                    : "memory");
   unsigned long got = sv39_read();
@@ -114,7 +129,7 @@ static void sv39_phase(unsigned long me) {
   if (me != boot_hart) {
     sv39_ack[me] = 1;
     for (unsigned long r = 1; r <= SV39_ROUNDS && !guest_failures; r++) {
-      if (!wait_until(&sv39_round, r)) {
+      if (!spin_until(&sv39_round, r)) {
         guest_printf("FAILED: hart %lu: Sv39 round %lu never came\n", me, r);
         break;
       }
@@ -129,7 +144,7 @@ static void sv39_phase(unsigned long me) {
     unsigned long all = (nharts >= 64 ? ~0UL : (1UL << nharts) - 1) & ~(1UL << me);
     for (unsigned long r = 1; r <= SV39_ROUNDS && !guest_failures; r++) {
       for (unsigned long h = 0; h < nharts; h++)
-        if (h != me && !wait_until(&sv39_ack[h], r)) {
+        if (h != me && !spin_until(&sv39_ack[h], r)) {
           guest_printf("FAILED: hart %lu never checked Sv39 round %lu\n", h, r - 1);
           goto out;
         }
@@ -150,13 +165,14 @@ static void sv39_phase(unsigned long me) {
       sv39_round = r;
     }
     for (unsigned long h = 0; h < nharts; h++)
-      if (h != me && !guest_failures && !wait_until(&sv39_ack[h], SV39_ROUNDS + 1))
+      if (h != me && !guest_failures && !spin_until(&sv39_ack[h], SV39_ROUNDS + 1))
         guest_printf("FAILED: hart %lu never checked the last Sv39 round\n", h);
   out:
     if (!guest_failures)
       guest_printf("smp: %lu harts: remote sfence.vma under Sv39 ok\n", nharts);
   }
   __asm__ volatile("csrw satp, zero; sfence.vma" ::: "memory");
+  __asm__ volatile("csrs sstatus, %0" ::"r"(SSTATUS_SIE));
 }
 
 static long call_patched(void) {
