@@ -95,9 +95,9 @@ static volatile unsigned long sv39_ack[GUEST_MAX_HARTS]; /* round + 1, once chec
 
 static uint64_t pte(unsigned long pa, unsigned long perm) { return (pa >> 12) << 10 | perm; }
 
-/* Identity gigapages for the first 4 GiB (RAM and this code included) and
- * SV39_VA -> sv39_pages[0], which holds round 0's value. Hart 0 builds it
- * before it starts the others. */
+/* Identity gigapages for the first 3 GiB (RAM and this code included) and
+ * SV39_VA -> sv39_pages[0], which holds round 0's value. The boot hart
+ * builds it before it starts the others. */
 static void sv39_build(void) {
   for (unsigned long g = 0; g < 3; g++)
     sv39_root[g] = pte(g << 30, PTE_AD | PTE_RWX | PTE_V);
@@ -130,7 +130,7 @@ static void sv39_phase(unsigned long me) {
     sv39_ack[me] = 1;
     for (unsigned long r = 1; r <= SV39_ROUNDS && !guest_failures; r++) {
       if (!spin_until(&sv39_round, r)) {
-        guest_printf("FAILED: hart %lu: Sv39 round %lu never came\n", me, r);
+        CHECK(false, "hart %lu: Sv39 round %lu never came", me, r);
         break;
       }
       got = sv39_read();
@@ -145,7 +145,7 @@ static void sv39_phase(unsigned long me) {
     for (unsigned long r = 1; r <= SV39_ROUNDS && !guest_failures; r++) {
       for (unsigned long h = 0; h < nharts; h++)
         if (h != me && !spin_until(&sv39_ack[h], r)) {
-          guest_printf("FAILED: hart %lu never checked Sv39 round %lu\n", h, r - 1);
+          CHECK(false, "hart %lu never checked Sv39 round %lu", h, r - 1);
           goto out;
         }
       volatile unsigned long *page = sv39_pages[r % 2];
@@ -166,7 +166,7 @@ static void sv39_phase(unsigned long me) {
     }
     for (unsigned long h = 0; h < nharts; h++)
       if (h != me && !guest_failures && !spin_until(&sv39_ack[h], SV39_ROUNDS + 1))
-        guest_printf("FAILED: hart %lu never checked the last Sv39 round\n", h);
+        CHECK(false, "hart %lu never checked the last Sv39 round", h);
   out:
     if (!guest_failures)
       guest_printf("smp: %lu harts: remote sfence.vma under Sv39 ok\n", nharts);
