@@ -50,7 +50,7 @@ endforeach()
 # (weight 300) gets about 3 times light's (100) share of hart 0. Measured
 # in real time on a loaded host, hence the wide bounds; ignored weights
 # give about 1.
-set(spin_share "spin: got [0-9]+ of [0-9]+ ticks \\(([0-9]+) permille\\)")
+set(spin_share "spin: got ([0-9]+) of [0-9]+ ticks") # ticks: finer than permille on a busy host
 add_qemu_test(vms.weights SMP 2 INITRD ${cfgs}/weights.dtb TIMEOUT 180
   EXPECT "VM light: vCPUs on harts [0]" "VM heavy: vCPUs on harts [0]"
          "VM alone: vCPUs on harts [1]"
