@@ -19,6 +19,7 @@ See docs/testing.md. CTest runs it as the test `mutants` (label mutants)
 in a build configured with -DRV_MUTANTS=ON.
 """
 import argparse
+import fcntl
 import os
 import re
 import shutil
@@ -183,6 +184,11 @@ def main():
             not os.path.exists(os.path.join(ROOT, top, "CMakeCache.txt")):
         sys.exit(f"--work {work}: inside the source tree, not in a build directory")
     os.makedirs(work, exist_ok=True)
+    lock = open(os.path.join(work, "lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        sys.exit(f"mutants: another run uses {work}")
     log = os.path.join(work, "mutants.log")
     open(log, "w").close()
     print(f"mutants: {len(entries)} breakages; log {log}", flush=True)
@@ -220,7 +226,8 @@ def main():
         print("\n".join("mutants: ERROR " + p for p in problems))
         return 1
     t0 = time.monotonic()
-    failed, _ = ctest(build, [t for t in wanted if t in have], log, args.jobs)
+    failed, ran = ctest(build, [t for t in wanted if t in have], log, args.jobs)
+    failed |= {t for t in wanted if t in have} - ran
     print(f"mutants: unbroken: {len(wanted) - len(missing)} tests, "
           f"{len(failed)} failed ({time.monotonic() - t0:.0f}s)", flush=True)
     if failed:
@@ -245,8 +252,11 @@ def main():
                 verdict = f"PENDING (no test yet: {e['pending']})"
                 pending.append(e["name"])
             else:
-                failed, _ = ctest(build, tests, log, args.jobs)
-                if failed:
+                failed, ran = ctest(build, tests, log, args.jobs)
+                if set(tests) - ran:
+                    verdict = f"TESTS DID NOT RUN: {' '.join(sorted(set(tests) - ran))}"
+                    broken.append(e["name"])
+                elif failed:
                     verdict = f"caught by {' '.join(sorted(failed))}"
                 elif "pending" in e:
                     verdict = f"SURVIVES (pending: {e['pending']})"
@@ -262,7 +272,7 @@ def main():
     # Leave the build matching the unbroken copy.
     run(["cmake", "--build", build], log)
     print(f"mutants: {len(entries)} breakages: {len(survivors)} survived, {len(broken)} did not "
-          f"build, {len(pending)} pending")
+          f"build or run, {len(pending)} pending")
     if pending:
         print(f"mutants: pending (not counted): {' '.join(pending)}")
     if survivors or broken:
