@@ -3,13 +3,17 @@
  *  1. touches every address it was not given: each 4 KiB page below its RAM
  *     (device windows excepted) and in the 64 MiB above it, one address per
  *     GiB up to 2^41 (the Sv39x4 guest-physical limit) and a few beyond,
- *     with loads, and a subset with word stores. Each access must end in an
+ *     with loads, and a subset with word stores, and every doubleword of
+ *     the pages a window shares with what was not given (a window smaller
+ *     than a page: the rest of its page). Each access must end in an
  *     access fault at that address: never data, never a hang;
  *  2. floods the SBI with calls from a fixed-seed PRNG (known and random
  *     extensions, random functions and arguments, addresses outside RAM,
  *     bad hart masks...) and checks that every answer is a valid SBI error
  *     code, and the right one where the spec leaves no choice.
- * Calls that legitimately stop or reset the VM are never made. */
+ * Calls that legitimately stop or reset the VM are never made. With a
+ * second vCPU it first starts it with HSM hart_start and checks that it
+ * enters with a0 = its hart id and a1 = the opaque value passed. */
 #include "fdt.h"
 #include "guest.h"
 #include <string.h>
@@ -180,6 +184,32 @@ static void straddle(unsigned long end) {
 
 static void set_stvec(void *vec) { __asm__ volatile("csrw stvec, %0" ::"r"(vec)); }
 
+/* Every doubleword of [lo, hi) not given: loads, and a store every 64
+ * bytes. */
+static void probe_subpage(unsigned long lo, unsigned long hi) {
+  for (unsigned long a = lo; a < hi; a += 8) {
+    if (given(a, 8))
+      continue;
+    load_probe(a);
+    if (a % 64 == 0)
+      store_probe(a);
+  }
+}
+
+/* The pages a device window shares with addresses not given: a window
+ * that ends (or starts) inside a page leaves the rest of that page to
+ * fault, which the page sweep, skipping every page a window touches, does
+ * not see. */
+static void probe_window_pages(void) {
+  for (unsigned i = 0; i < ndev; i++) {
+    unsigned long first = dev[i].base & ~(PAGE - 1);
+    unsigned long last = (dev[i].base + dev[i].size - 1) & ~(PAGE - 1);
+    probe_subpage(first, first + PAGE);
+    if (last != first)
+      probe_subpage(last, last + PAGE);
+  }
+}
+
 static void probe_paging(void);
 
 static void probe_memory(void) {
@@ -241,6 +271,13 @@ static void probe_memory(void) {
   guest_printf("probe: every GiB up to 2^41, window edges, beyond 2^41: %lu loads, %lu stores "
                "and %lu jumps faulted\n",
                loads_faulted - l0, stores_faulted - s0, fetches_faulted);
+
+  l0 = loads_faulted, s0 = stores_faulted;
+  set_stvec(probe_trap);
+  probe_window_pages();
+  set_stvec(guest_trap_entry);
+  guest_printf("probe: sub-page window edges: %lu loads and %lu stores faulted\n",
+               loads_faulted - l0, stores_faulted - s0);
 
   if (ndev) {
     l0 = loads_faulted, s0 = stores_faulted;
@@ -556,14 +593,59 @@ static void flood_sbi(void) {
   CHECK(sbi_bad == 0, "%lu SBI calls answered wrongly", sbi_bad);
 }
 
+/* ---- A second vCPU ---- */
+#define START_OPAQUE 0x0bad5eed00000000UL
+
+static volatile unsigned long started_a0, started_a1, started_count;
+
+void guest_secondary_main(unsigned long hartid, unsigned long opaque) {
+  started_a0 = hartid;
+  started_a1 = opaque;
+  __asm__ volatile("fence rw, rw" ::: "memory");
+  started_count++;
+  sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_STOP, 0, 0, 0, 0, 0, 0);
+}
+
+/* Start the first other hart of the FDT and check what it entered with
+ * (SBI v2.0, 9.1); it stops itself, as every hart the flood starts does. */
+static void check_second_vcpu(void) {
+  unsigned long h = 0;
+  while (h < 64 && (h == self_hart || !((valid_harts >> h) & 1)))
+    h++;
+  if (h == 64)
+    return;
+  unsigned long opaque = START_OPAQUE + h;
+  struct sbiret r = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_START, h,
+                              (unsigned long)guest_secondary_entry, opaque, 0, 0, 0);
+  CHECK(r.error == 0, "hart_start(%lu) returned %ld", h, r.error);
+  unsigned long start = csr_read_time();
+  while (r.error == 0 && !started_count && csr_read_time() - start < 30 * timebase)
+    ;
+  __asm__ volatile("fence rw, rw" ::: "memory");
+  CHECK(started_count == 1, "hart %lu never came up", h);
+  CHECK(started_a0 == h && started_a1 == opaque,
+        "hart %lu started with a0 = %lu, a1 = 0x%lx (expected opaque 0x%lx)", h, started_a0,
+        started_a1, opaque);
+  do
+    r = sbi_ecall(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, h, 0, 0, 0, 0, 0);
+  while (r.value != SBI_HSM_STATE_STOPPED && csr_read_time() - start < 30 * timebase);
+  CHECK(r.error == 0 && r.value == SBI_HSM_STATE_STOPPED, "hart %lu: status %ld", h, r.value);
+  if (!guest_failures)
+    guest_printf("probe: hart %lu started with a0 = its id, a1 = opaque; stopped itself\n", h);
+}
+
 void guest_main(unsigned long hartid, const void *fdt) {
   guest_console_init();
   self_hart = hartid;
-  guest_printf("probe: hostile guest on hart %lu\n", hartid);
   if (!read_fdt(fdt)) {
+    guest_printf("probe: hostile guest on hart %lu\n", hartid);
     CHECK(false, "probe: cannot read RAM from the FDT at %p", fdt);
     guest_shutdown();
   }
+  unsigned nharts = 0;
+  for (uint64_t m = valid_harts; m; m &= m - 1)
+    nharts++;
+  guest_printf("probe: hostile guest on hart %lu of %u\n", hartid, nharts);
   guest_printf("probe: RAM [0x%lx, 0x%lx), %u device windows:", ram_lo, ram_hi, ndev);
   for (unsigned i = 0; i < ndev; i++)
     guest_printf(" [0x%lx, 0x%lx)", dev[i].base, dev[i].base + dev[i].size);
@@ -572,6 +654,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
   unsigned long t0 = csr_read_time();
   probe_memory();
   unsigned long t1 = csr_read_time();
+  check_second_vcpu();
   flood_sbi();
   unsigned long t2 = csr_read_time();
   guest_printf("probe: guest time: probes %lu ms, SBI flood %lu ms\n",

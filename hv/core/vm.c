@@ -149,8 +149,15 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
     goto fail;
   __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
   vm_list[vm_count++] = vm;
-  for (unsigned i = 0; i < vm->nvcpus; i++)
+  /* Where each vCPU runs for good, for the tests to pin: "[0 1 0 1]". */
+  char where[4 * VM_MAX_VCPUS + 1];
+  int n = 0;
+  for (unsigned i = 0; i < vm->nvcpus; i++) {
     sched_place(&vm->vcpu[i]);
+    n += rv_snprintf(where + n, sizeof(where) - (size_t)n, "%s%u", i ? " " : "",
+                     (unsigned)(vm->vcpu[i].owner - harts));
+  }
+  hv_log("VM %s: vCPUs on harts [%s]", vm->name, where);
   return 0;
 fail:
   /* Its RAM goes back to the pool for the VMs after it (the few G-stage

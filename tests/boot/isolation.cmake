@@ -6,14 +6,25 @@
 set(PROBE_ELF ${CMAKE_BINARY_DIR}/guest-kernels/probe.elf)
 set(HONEST_ELF ${CMAKE_BINARY_DIR}/guest-kernels/honest.elf)
 
-set(PROBE_MARKERS
+# probe_markers(<out> <vCPUs> <where>): what the probe alone in a VM of <vCPUs> prints, placed
+# on harts <where>.
+function(probe_markers out vcpus where)
+  set(second)
+  if(vcpus GREATER 1)
+    set(second "probe: hart 1 started with a0 = its id, a1 = opaque; stopped itself")
+  endif()
+  set(${out}
   "VM vm0: ELF image from initrd"
-  "probe: hostile guest on hart 0"
+  "VM vm0: vCPUs on harts [${where}]"
+  "probe: hostile guest on hart 0 of ${vcpus}"
+  "2 device windows: " "0xc000000, 0x10000000) " "0x10000000, 0x10000100)" # no '[': CMake lists
   "probe: below RAM"
   "): 507903 loads and 7935 stores faulted"
   "probe: 64 MiB above RAM"
   "probe: every GiB up to 2^41, window edges, beyond 2^41: "
+  "probe: sub-page window edges: 480 loads and 60 stores faulted"
   "probe: through Sv39 page tables: 5 loads and 5 stores faulted, device reachable"
+  ${second}
   "probe: SBI flood: 30000/30000 calls"
   " loads and "
   " stores faulted, "
@@ -21,15 +32,19 @@ set(PROBE_MARKERS
   "probe: done"
   "VM vm0 stopped: shutdown requested by the guest (SBI SRST, reason: no reason)"
   "faults-injected="
-  "powering off")
+  "powering off" PARENT_SCOPE)
+endfunction()
+probe_markers(PROBE_MARKERS 1 "0")
+probe_markers(PROBE_MARKERS_2 2 "0 1")
 add_qemu_test(isolation.probe.alone INITRD ${PROBE_ELF} TIMEOUT 300 APPEND "stats=on"
   EXPECT ${PROBE_MARKERS}
   FORBID "probe: checks failed" "faults-injected=0")
-# Trap-and-inject timers (the flood's set_timer calls reach the host timer) and a second vCPU
-# (the flood's hart_start of a real hart starts it; it stops itself).
+# Trap-and-inject timers (the flood's set_timer calls reach the host timer) and a second vCPU,
+# on the second hart: the probe starts it once and checks a0 and a1 (opaque), then the flood's
+# hart_start calls start it again and again; it stops itself each time.
 add_qemu_test(isolation.probe.alone.nosstc SMP 2 CPU rv64,sstc=off INITRD ${PROBE_ELF} TIMEOUT 300
   APPEND "stats=on vcpus=2"
-  EXPECT "features: H yes, Sstc no" ${PROBE_MARKERS}
+  EXPECT "features: H yes, Sstc no" ${PROBE_MARKERS_2}
   FORBID "probe: checks failed" "faults-injected=0")
 
 set(HONEST_MARKERS
@@ -60,9 +75,12 @@ add_qemu_test(isolation.honest.alone.nosstc CPU rv64,sstc=off INITRD ${HONEST_EL
 rv_add_config(isolation SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/configs/isolation.dts
   DEPENDS guest-kernels)
 foreach(h 1 2)
+  math(EXPR honest_hart "${h} - 1")
   add_qemu_test(isolation.side-by-side.h${h} SMP ${h} TIMEOUT 300
     INITRD ${CMAKE_BINARY_DIR}/configs/isolation.dtb
-    EXPECT "[hostile] 0x80000000): 507903 loads and 7935 stores faulted"
+    EXPECT "VM hostile: vCPUs on harts [0]" "VM honest: vCPUs on harts [${honest_hart}]"
+           "[hostile] 0x80000000): 507903 loads and 7935 stores faulted"
+           "[hostile] probe: sub-page window edges: 480 loads and 60 stores faulted"
            "[hostile] probe: through Sv39 page tables: 5 loads and 5 stores faulted"
            "[hostile] probe: SBI flood: 30000/30000 calls"
            "[hostile] probe: done"

@@ -9,6 +9,15 @@ included; all others are ordered among themselves. Fails at once when a --forbid
 the built-in panic/trap markers appears, when the markers come out of order,
 or when --timeout seconds pass. On failure the whole serial log is printed.
 
+Numbers in markers are whole numbers: a marker that ends in a digit matches
+only where the line's next character is not a digit ("timer=1" does not
+match "timer=10"), and one that starts with a digit only where the
+character before it is not one. The same holds for --forbid markers.
+
+--kill-when-done is for guests that never stop: the test passes as soon as
+every marker was seen. A test whose guest powers off must not use it, so
+that what comes after the last marker (a panic) and the exit code count.
+
 Numbers a guest prints can be judged too: --value NAME=REGEX takes the
 first line matching REGEX and binds NAME to its first group as a whole
 number (or a float, if it has a point); --check EXPR, a Python expression
@@ -38,13 +47,30 @@ LABEL = re.compile(r"^\[([A-Za-z][\w.@-]*)\] ")
 NAMES_VM = re.compile(r"\bVM ([A-Za-z][\w.@-]*)\b")
 
 
+def contains(line, text):
+    """Does line contain text, with whole numbers at its ends (see above)?"""
+    if not text:
+        return True
+    digit_end, digit_start = text[-1].isdigit(), text[0].isdigit()
+    if not digit_end and not digit_start:
+        return text in line
+    at = line.find(text)
+    while at >= 0:
+        after = at + len(text)
+        if not (digit_end and after < len(line) and line[after].isdigit()) and \
+                not (digit_start and at > 0 and line[at - 1].isdigit()):
+            return True
+        at = line.find(text, at + 1)
+    return False
+
+
 def seen(marker, line):
     """A labelled marker "[web] text" matches a line of VM web's console
     that contains text; any other marker matches a line containing it."""
     m = LABEL.match(marker)
     if m:
-        return line.startswith(m.group(0)) and marker[m.end():] in line[m.end():]
-    return marker in line
+        return line.startswith(m.group(0)) and contains(line[m.end():], marker[m.end():])
+    return contains(line, marker)
 
 
 def stream_of(marker, multi_vm):
@@ -66,7 +92,8 @@ def main():
                     help="pass as soon as every marker was seen (for guests that never stop)")
     ap.add_argument("--log", help="also write the serial log to this file")
     ap.add_argument("--input", action="append", default=[], metavar="MARKER=TEXT",
-                    help="type TEXT on the console once a line contains MARKER")
+                    help="type TEXT on the console once a line contains MARKER; pairs with "
+                         "the same MARKER are typed on successive such lines, in order")
     ap.add_argument("--value", action="append", default=[], metavar="NAME=REGEX",
                     help="bind NAME to group 1 of the first line matching REGEX")
     ap.add_argument("--check", action="append", default=[], metavar="EXPR",
@@ -111,7 +138,7 @@ def main():
         scanned = end
         for line in chunk.splitlines():
             for bad in forbid:
-                if bad in line:
+                if contains(line, bad):
                     failure = f"forbidden marker {bad!r} in line: {line.strip()}"
                     return
             for name, rx in wanted.items():
@@ -119,8 +146,10 @@ def main():
                 if m and name not in values:
                     g = m.group(1)
                     values[name] = float(g) if "." in g else int(g)
+            typed = set()  # one pair per MARKER and line
             for pair in list(inputs):
-                if pair[0] in line:
+                if pair[0] not in typed and seen(pair[0], line):
+                    typed.add(pair[0])
                     proc.stdin.write(pair[1].encode().decode("unicode_escape").encode())
                     proc.stdin.flush()
                     inputs.remove(pair)
