@@ -19,6 +19,7 @@ set(RV_UNIT_TESTS
   config
   conmux
   virtq
+  vq_dev
   honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.
