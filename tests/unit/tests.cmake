@@ -20,6 +20,7 @@ set(RV_UNIT_TESTS
   conmux
   virtq
   vq_dev
+  virtio_mmio
   honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.
