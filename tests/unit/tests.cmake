@@ -21,6 +21,7 @@ set(RV_UNIT_TESTS
   virtq
   vq_dev
   virtio_mmio
+  virtio_blk
   honest_workload)
 
 # Each fuzz target is tests/fuzz/<name>.c.

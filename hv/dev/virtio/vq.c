@@ -94,6 +94,8 @@ static int vq_fail(struct vq *q, int err) {
   return err;
 }
 
+void vq_break(struct vq *q, int err) { vq_fail(q, err); }
+
 /* Walk the chain at head into c (2.7.5, 2.7.5.3): direct descriptors, at
  * most one indirect one (without NEXT, last in the chain, its table in RAM,
  * a non-zero multiple of 16 bytes, no indirect inside), at most q->size
@@ -220,6 +222,7 @@ const char *vq_strerror(int err) {
   case VQ_ERR_INDIRECT: return "bad indirect descriptor";
   case VQ_ERR_PUSH: return "device pushed a chain it does not hold";
   case VQ_ERR_BROKEN: return "queue broken by an earlier error";
+  case VQ_ERR_DEVICE: return "chain the device cannot answer";
   default: return "unknown virtqueue error";
   }
 }

@@ -39,6 +39,7 @@ enum {
   VQ_ERR_INDIRECT = -6,  /* indirect not negotiated, nested, with NEXT, bad length */
   VQ_ERR_PUSH = -7,      /* the device pushed more than it popped (its own bug) */
   VQ_ERR_BROKEN = -8,    /* an earlier error: nothing more until reset */
+  VQ_ERR_DEVICE = -9,    /* the device found a chain it cannot answer at all */
 };
 
 /* The VM's RAM: guest-physical [base, base + size) is host memory at hva. */
@@ -95,6 +96,10 @@ int vq_pop(struct vq *q, struct vq_chain *c);
 
 /* Return chain head to the driver with len bytes written (2.7.8). */
 int vq_push(struct vq *q, uint16_t head, uint32_t len);
+
+/* The device cannot go on with this queue (a chain it cannot even answer,
+ * such as a request without a status byte): mark it broken with err. */
+void vq_break(struct vq *q, int err);
 
 /* After pushes: whether the driver asked to be interrupted for them. */
 bool vq_need_interrupt(struct vq *q);
