@@ -29,7 +29,8 @@ set(RV_FUZZ_TARGETS
   fuzz_fdt
   fuzz_image
   fuzz_options
-  fuzz_virtq)
+  fuzz_virtq
+  fuzz_vq_dev)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
