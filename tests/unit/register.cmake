@@ -46,11 +46,14 @@ if(RV_CLANG)
     if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${f})
       list(APPEND seed_dirs ${PROJECT_SOURCE_DIR}/tests/fuzz/corpus/${f})
     endif()
+    # run_fuzz.cmake empties that first directory before each run, so that
+    # a run does not start from what earlier runs found (reproducible).
+    string(REPLACE ";" "|" seed_arg "${seed_dirs}")
     add_test(NAME fuzz.${f}
-      COMMAND ${RV_FUZZ_HOST_DIR}/${f} -max_total_time=${RV_FUZZ_SECONDS} -timeout=10
-              -rss_limit_mb=2048 -print_final_stats=1
-              -artifact_prefix=${RV_FUZZ_HOST_DIR}/artifacts/${f}-
-              ${RV_FUZZ_HOST_DIR}/corpus/${f} ${seed_dirs})
+      COMMAND ${CMAKE_COMMAND} -DFUZZER=${RV_FUZZ_HOST_DIR}/${f}
+              -DSCRATCH=${RV_FUZZ_HOST_DIR}/corpus/${f} -DSEEDS=${seed_arg}
+              -DSECONDS=${RV_FUZZ_SECONDS} -DARTIFACTS=${RV_FUZZ_HOST_DIR}/artifacts/${f}-
+              -P ${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzz.cmake)
     set_tests_properties(fuzz.${f} PROPERTIES LABELS fuzz ENVIRONMENT "${RV_SANITIZER_ENV}")
   endforeach()
 else()
