@@ -21,7 +21,10 @@ set(RV_UNIT_TESTS
   conmux
   virtq
   honest_workload
-  vm_fdt)
+  vm_fdt
+  vq_dev
+  virtio_mmio
+  virtio_blk)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
@@ -34,7 +37,8 @@ set(RV_FUZZ_TARGETS
   fuzz_vplic
   fuzz_vuart
   fuzz_vdev
-  fuzz_sbi)
+  fuzz_sbi
+  fuzz_vq_dev)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
