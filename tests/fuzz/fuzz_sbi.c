@@ -8,6 +8,7 @@
  * suspended, reset it, or sent it a fault); and the proxy must never ask the
  * core for something outside the VM (the fakes abort). Guest RAM is an
  * exactly sized allocation, so ASan catches any access outside it. */
+#include "fuzz_input.h"
 #include "sbi_env.h"
 #include "sbi_proxy.h"
 #include <stdlib.h>
@@ -164,18 +165,6 @@ unsigned long sbi_env_machine_id(unsigned long base_fid) {
   if (base_fid < SBI_BASE_GET_MVENDORID || base_fid > SBI_BASE_GET_MIMPID)
     abort();
   return 0x1000 + base_fid;
-}
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint64_t)*in->p++ << (8 * i);
-  return v;
 }
 
 static const unsigned long eids[] = {

@@ -15,6 +15,7 @@
  * - the UART's line is the vPLIC's source 10, and every vCPU's eip is its
  *   PLIC context's output, posted once per change.
  * ASan catches any access outside the guest RAM allocation. */
+#include "fuzz_input.h"
 #include "hv/arch/riscv/csr.h"
 #include "hv/arch/riscv/insn.h"
 #include "hv/core/guest_mem.h"
@@ -70,18 +71,6 @@ void vm_console_output(struct vm *m, const char *s, size_t n) {
   if (m != &vm || n != 1)
     abort();
   (void)s;
-}
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint64_t)*in->p++ << (8 * i);
-  return v;
 }
 
 #define N_BIT (1ULL << 63)

@@ -4,21 +4,10 @@
  * arbitrary values, descriptors scribbled on); after every step the
  * driver's private state must stay consistent and an accepted completion
  * must name a chain in flight with a length inside its writable bytes. */
+#include "fuzz_input.h"
 #include "hv/lib/virtq.h"
 #include <stdlib.h>
 #include <string.h>
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint32_t)*in->p++ << (8 * i);
-  return v;
-}
 
 static void fence_nop(enum virtq_fence kind, void *ctx) {
   (void)kind;

@@ -7,21 +7,10 @@
  * the reference's, and the outputs the model keeps lazily must be the
  * reference's whenever the model says none can have changed, and after
  * every vplic_take_changed(). ASan catches any access out of bounds. */
+#include "fuzz_input.h"
 #include "hv/dev/vplic.h"
 #include <stdlib.h>
 #include <string.h>
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint32_t)*in->p++ << (8 * i);
-  return v;
-}
 
 /* The reference: one flag per source, no caching. */
 struct ref {

@@ -8,6 +8,7 @@
  * Guest RAM is an exact-size heap block, so any access outside it is an
  * ASan report; after every step the transport's and the model's
  * invariants must hold, and every popped segment must lie inside RAM. */
+#include "fuzz_input.h"
 #include "hv/backend/ramdisk.h"
 #include "hv/dev/virtio/blk.h"
 #include "hv/dev/virtio/mmio.h"
@@ -17,18 +18,6 @@
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x4000u
 #define DISK_SECTORS 16u
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint64_t take(struct input *in, unsigned bytes) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint64_t)*in->p++ << (8 * i);
-  return v;
-}
 
 /* Held requests of the asynchronous backend. */
 struct held {

@@ -7,21 +7,10 @@
  * be the reference's, every byte must come out where and in the order the
  * reference says, and the line the model keeps must equal the recomputed
  * one after every step. ASan catches any access out of bounds. */
+#include "fuzz_input.h"
 #include "hv/dev/vuart.h"
 #include <stdlib.h>
 #include <string.h>
-
-struct input {
-  const uint8_t *p;
-  size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes) {
-  uint32_t v = 0;
-  for (unsigned i = 0; i < bytes && in->n; i++, in->n--)
-    v |= (uint32_t)*in->p++ << (8 * i);
-  return v;
-}
 
 struct ref {
   uint8_t fifo[VUART_FIFO_SIZE];
