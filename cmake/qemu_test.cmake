@@ -9,11 +9,12 @@ set(RV_OPENSBI_DIR /usr/lib/riscv64-linux-gnu/opensbi/generic CACHE PATH
 set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 
 # add_qemu_test(<name> [TIMEOUT s] [LABELS l...] [SMP n] [MEM m] [CPU model]
-#               [KERNEL file] [INITRD file] [APPEND str] [EXTRA args...]
+#               [KERNEL file | FIRMWARE file] [INITRD file] [APPEND str] [EXTRA args...]
 #               [EXPECT marker...] [FORBID marker...] [ALLOW marker...] [EXIT code] [ICOUNT]
 #               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE]
 #               [VALUES "name=regex"...] [CHECKS "python expr"...]
 #               [RAW_FORBID "bytes regex"...] [RUN_SERIAL])
+# FIRMWARE: boot that image with -bios alone (no fw_jump, no -kernel).
 # ALLOW: built-in panic/trap markers of run_qemu.py this guest prints normally.
 # RAW_FORBID: fail if the raw serial output matches (control characters).
 # RUN_SERIAL: no other test runs beside it (shares measured in host time).
@@ -28,7 +29,7 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # likely enough to hang a native Linux boot at "Bringing up secondary CPUs".
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
-  cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE;RUN_SERIAL" "TIMEOUT;SMP;MEM;CPU;KERNEL;INITRD;APPEND;EXIT"
+  cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE;RUN_SERIAL" "TIMEOUT;SMP;MEM;CPU;KERNEL;FIRMWARE;INITRD;APPEND;EXIT"
                         "LABELS;EXTRA;EXPECT;FORBID;ALLOW;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
@@ -75,7 +76,12 @@ function(add_qemu_test name)
     list(APPEND cmd --raw-forbid "${m}")
   endforeach()
   list(APPEND cmd -- ${QEMU_RISCV64} -M virt -cpu ${T_CPU} -smp ${T_SMP} -m ${T_MEM}
-       -nographic -monitor none -serial stdio -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})
+       -nographic -monitor none -serial stdio)
+  if(T_FIRMWARE)
+    list(APPEND cmd -bios ${T_FIRMWARE})
+  else()
+    list(APPEND cmd -bios ${RV_FW_JUMP} -kernel ${T_KERNEL})
+  endif()
   if(T_INITRD)
     list(APPEND cmd -initrd ${T_INITRD})
   endif()

@@ -107,8 +107,10 @@ static uint64_t post_requests(struct vcpu *v, uint64_t vcpus, uint32_t req) {
     } else if (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) { /* pairs with run_vcpu */
       remote |= 1ULL << i;
       hart_kick(t->owner);
+      v->stats.harts_kicked++;
     } else if ((req & REQ_VSSIP) && !(was & REQ_VSSIP)) {
       hart_kick(t->owner);
+      v->stats.harts_kicked++;
     }
   }
   if (local) {

@@ -310,9 +310,9 @@ void vm_print_stats(const struct vm *vm) {
   hv_log("VM %s exits: mmio: plic=%lu uart=%lu", vm->name, (unsigned long)s->mmio_plic,
          (unsigned long)s->mmio_uart);
   hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu; injected: timer=%lu ipi=%lu "
-         "external=%lu; preempted=%lu reboots=%u",
+         "external=%lu; preempted=%lu reboots=%u harts-kicked=%lu",
          vm->name, (unsigned long)s->irq_timer, (unsigned long)s->irq_ipi,
          (unsigned long)s->irq_other, (unsigned long)s->timer_injected,
          (unsigned long)s->ipi_injected, (unsigned long)s->eip_changes, (unsigned long)s->preempted,
-         vm->reboots);
+         vm->reboots, (unsigned long)s->harts_kicked);
 }

@@ -40,6 +40,7 @@ struct vm_stats {
   uint64_t mmio_plic;      /* accesses to the virtual PLIC */
   uint64_t mmio_uart;      /* accesses to the virtual UART */
   uint64_t preempted;
+  uint64_t harts_kicked; /* other harts its IPIs and remote fences kicked */
 };
 
 enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED };
