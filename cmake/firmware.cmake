@@ -32,14 +32,16 @@ if(RV_OPENSBI_SRC)
   # platform's defaults put the payload at +0x200000 and the FDT at
   # +0x2200000, as mkfirmware.py does.
   set(sbi_out ${CMAKE_BINARY_DIR}/opensbi)
-  string(REGEX REPLACE "gcc$" "" sbi_cross "${CMAKE_C_COMPILER}")
+  # OpenSBI since 1.x links itself as a PIE, which riscv64-unknown-elf-ld
+  # cannot do: Debian's riscv64-linux-gnu- toolchain can.
+  set(RV_OPENSBI_CROSS_COMPILE riscv64-linux-gnu- CACHE STRING
+      "CROSS_COMPILE prefix for building OpenSBI from RV_OPENSBI_SRC")
+  set(sbi_cross ${RV_OPENSBI_CROSS_COMPILE})
   add_custom_command(OUTPUT ${sbi_out}/platform/generic/firmware/fw_payload.bin
     COMMAND make -C ${RV_OPENSBI_SRC} O=${sbi_out} PLATFORM=generic CROSS_COMPILE=${sbi_cross}
             FW_PAYLOAD_PATH=${CMAKE_BINARY_DIR}/rustyvisor.bin
     COMMAND ${CMAKE_COMMAND} -E copy ${sbi_out}/platform/generic/firmware/fw_payload.bin
             ${CMAKE_BINARY_DIR}/rustyvisor-fw-payload.bin
-    COMMAND ${CMAKE_COMMAND} -E copy ${sbi_out}/platform/generic/firmware/fw_payload.elf
-            ${CMAKE_BINARY_DIR}/rustyvisor-fw-payload.elf
     DEPENDS rustyvisor ${CMAKE_BINARY_DIR}/rustyvisor.bin
     COMMENT "OpenSBI fw_payload from ${RV_OPENSBI_SRC} with the hypervisor as its payload" VERBATIM)
   add_custom_target(firmware-opensbi DEPENDS ${sbi_out}/platform/generic/firmware/fw_payload.bin)
