@@ -145,7 +145,7 @@ add_qemu_test(isolation.starve.wakeup INITRD ${cfgs}/starve-wakeup.dtb ICOUNT TI
   VALUES ${victim_values} "wakeups=\\[noisy\\] noisy: ([0-9]+) wake-ups"
   CHECKS "own >= 400" "wakeups >= 1000" "intr <= 1500")
 add_qemu_test(isolation.starve.fence SMP 2 INITRD ${cfgs}/starve-fence.dtb TIMEOUT 300 RUN_SERIAL
-  EXPECT "[victim] spin: measuring 30000000-40000000" "[victim] spin: got "
+  EXPECT "[victim] spin: measuring " "[victim] spin: got " # late on a slow host: a later window
          "[victim] spin: own " "[noisy] noisy: " " remote fences to vCPU 1"
          "no VM left: powering off"
   VALUES ${victim_values} "fences=\\[noisy\\] noisy: ([0-9]+) remote fences"
