@@ -279,15 +279,19 @@ void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, con
     hart_kick(vm->vcpu[i].owner);
 }
 
+_Static_assert(sizeof(struct vm_stats) % sizeof(uint64_t) == 0, "vm_stats: counters only");
+
 void vm_print_stats(const struct vm *vm) {
-  struct vm_stats sum = {0};
-  const uint64_t *src;
-  uint64_t *dst = (uint64_t *)&sum;
+  /* Every field is a uint64_t counter: sum them as words, copied in and
+   * out (no aliasing of the struct as an array). */
+  uint64_t words[sizeof(struct vm_stats) / sizeof(uint64_t)] = {0}, w[sizeof(words) / 8];
   for (unsigned v = 0; v < vm->nvcpus; v++) {
-    src = (const uint64_t *)&vm->vcpu[v].stats;
-    for (size_t i = 0; i < sizeof(sum) / sizeof(uint64_t); i++)
-      dst[i] += src[i];
+    memcpy(w, &vm->vcpu[v].stats, sizeof(w));
+    for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+      words[i] += w[i];
   }
+  struct vm_stats sum;
+  memcpy(&sum, words, sizeof(sum));
   const struct vm_stats *s = &sum;
   char sbi[160];
   int n = 0;

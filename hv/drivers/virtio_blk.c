@@ -345,7 +345,7 @@ static int vblk_fail_request(struct vblk *d) {
  * (4.2.2 QueueNotify), then poll the used ring until the deadline. */
 static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *err, size_t errlen) {
   uint8_t *req = (uint8_t *)(uintptr_t)d->req_mem;
-  struct virtio_blk_req_hdr *hdr = (struct virtio_blk_req_hdr *)req;
+  struct virtio_blk_req_hdr *hdr = (struct virtio_blk_req_hdr *)(void *)req; /* a frame: aligned */
   volatile uint8_t *status = req + VBLK_REQ_STATUS_OFF;
   uint32_t bytes = n * VBLK_SECTOR_SIZE;
   hdr->type = VIRTIO_BLK_T_IN;

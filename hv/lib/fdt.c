@@ -141,10 +141,17 @@ int dt_open(struct dt *dt, const void *blob, size_t max_size) {
   }
 }
 
-/* Offset after the token at off (the blob was validated by dt_open). */
+/* Offset after the token at off (the blob was validated by dt_open). A
+ * token that fails the check all the same reads as FDT_END at the end of
+ * the structure block, which ends any walk. */
 static uint32_t skip_token(const struct dt *dt, uint32_t off, uint32_t *t) {
-  uint32_t dummy;
-  return (uint32_t)check_token(dt, off, t ? t : &dummy);
+  uint32_t dummy, *tp = t ? t : &dummy;
+  long next = check_token(dt, off, tp);
+  if (next < 0) {
+    *tp = FDT_END;
+    return dt->size_struct;
+  }
+  return (uint32_t)next;
 }
 
 int dt_root(const struct dt *dt) {
@@ -153,6 +160,8 @@ int dt_root(const struct dt *dt) {
     uint32_t next = skip_token(dt, off, &t);
     if (t == FDT_BEGIN_NODE)
       return (int)off;
+    if (t == FDT_END)
+      return DT_ERR_BADSTRUCT;
     off = next;
   }
 }

@@ -49,11 +49,12 @@ int virtq_init(struct virtq *q, const struct virtq_layout *l, void *mem, uint64_
                virtq_fence_fn fence, void *fence_ctx) {
   if (!size_ok(l->size) || l->size > VIRTQ_MAX_SIZE || !mem || !fence ||
       mem_addr % VIRTQ_DESC_ALIGN || (uintptr_t)mem % VIRTQ_DESC_ALIGN ||
-      l->used_off % VIRTQ_USED_ALIGN || l->avail_off % VIRTQ_AVAIL_ALIGN)
+      l->desc_off % VIRTQ_DESC_ALIGN || l->used_off % VIRTQ_USED_ALIGN ||
+      l->avail_off % VIRTQ_AVAIL_ALIGN)
     return VIRTQ_ERR_PARAM;
   uint8_t *base = mem;
   q->size = (uint16_t)l->size;
-  q->desc = (volatile struct virtq_desc *)(base + l->desc_off);
+  q->desc = (volatile struct virtq_desc *)(void *)(base + l->desc_off); /* aligned: checked above */
   q->avail = (volatile uint16_t *)(void *)(base + l->avail_off);
   q->used = base + l->used_off;
   q->desc_addr = mem_addr + l->desc_off;

@@ -40,7 +40,7 @@ static void desc_read(const volatile uint8_t *p, struct vq_desc *d) {
     d->next = ld16(p + 14);
     return;
   }
-  uint8_t b[VQ_DESC_BYTES];
+  uint8_t b[VQ_DESC_BYTES] = {0}; /* all written below; GCC 12's -fanalyzer cannot tell */
   for (unsigned i = 0; i < VQ_DESC_BYTES; i++)
     b[i] = p[i];
   d->addr = 0;
