@@ -5,13 +5,16 @@
 #include "vdev.h"
 
 static const struct bus_ops uart_ops;
+static void plic_reset(struct vdev *d, void *state);
+static void uart_reset(struct vdev *d, void *state);
 
 /* The device table: one line per model. A region's state is the member of
  * struct vdev at `state`; the UART's is the whole struct vdev (offset 0),
  * since its window also serves the console input. */
 const struct vdev_window vdev_windows[] = {
-    {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic), false},
-    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, true},
+    {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic),
+     plic_reset, false},
+    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, true},
 };
 const unsigned vdev_window_count = sizeof(vdev_windows) / sizeof(vdev_windows[0]);
 
@@ -32,13 +35,29 @@ int vdev_init(struct vdev *d, unsigned ncontexts, bool with_uart, const struct v
   return 0;
 }
 
+/* Every model of the table, present or not (its state is there either
+ * way), in table order: the vPLIC before the lines wired to it. */
 void vdev_reset(struct vdev *d) {
-  d->in_head = d->in_count = 0;
-  d->lsr_run = 0;
-  vplic_init(&d->plic, VDEV_PLIC_SOURCES, d->ncontexts);
-  vplic_connect(&d->plic, d->host.eip);
+  for (unsigned i = 0; i < vdev_window_count; i++)
+    if (vdev_windows[i].reset)
+      vdev_windows[i].reset(d, (char *)d + vdev_windows[i].state);
+}
+
+/* The vPLIC's outputs are the vCPUs' external interrupts: where the core
+ * says they go. */
+static void plic_reset(struct vdev *d, void *state) {
+  vplic_init(state, VDEV_PLIC_SOURCES, d->ncontexts);
+  vplic_connect(state, d->host.eip);
+}
+
+/* The vUART sends to the VM's console; its line is vPLIC source
+ * VDEV_UART_IRQ; its console input starts empty. */
+static void uart_reset(struct vdev *d, void *state) {
+  (void)state; /* d itself */
   vuart_init(&d->uart, d->host.console_tx, d->host.ctx);
   d->uart_irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_UART_IRQ};
+  d->in_head = d->in_count = 0;
+  d->lsr_run = 0;
 }
 
 /* The LSR read that, with the ones right before it, is a poll (below). */

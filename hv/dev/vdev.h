@@ -22,14 +22,17 @@
 #define VDEV_UART_IRQ 10
 #define VDEV_UART_CLOCK 3686400
 
-/* One line of the device table (vdev.c): a model's window and its state,
- * at `state` bytes into struct vdev. */
+struct vdev;
+
+/* One line of the device table (vdev.c): a model's window, its state (at
+ * `state` bytes into struct vdev) and how to reset it. */
 struct vdev_window {
   const char *name; /* its exit counter: "uart=" */
   uint64_t base, size;
   const struct bus_ops *ops;
   size_t state;
-  bool is_uart; /* present only in a VM configured with the UART */
+  void (*reset)(struct vdev *d, void *state); /* at each (re)load of the VM */
+  bool is_uart;                               /* present only in a VM configured with the UART */
 };
 extern const struct vdev_window vdev_windows[];
 extern const unsigned vdev_window_count;
