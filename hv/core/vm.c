@@ -315,8 +315,8 @@ void vm_print_stats(const struct vm *vm) {
   /* One counter per region of the bus (under its device lock). */
   char mmio[160] = "";
   n = 0;
-  struct bus *bus = (struct bus *)&vm->dev.bus;
-  for (struct bus_region *r = bus_first(bus); r; r = bus_next(bus, r))
+  const struct bus *bus = &vm->dev.bus;
+  for (const struct bus_region *r = bus_first(bus); r; r = bus_next(bus, r))
     n += rv_snprintf(mmio + n, sizeof(mmio) - (size_t)n, " %s=%lu", r->name,
                      (unsigned long)r->accesses);
   hv_log("VM %s exits: mmio:%s", vm->name, n ? mmio : " none");

@@ -65,10 +65,10 @@ static inline struct bus_region *bus_find(struct bus *b, uint64_t addr) {
 }
 
 /* The regions in address order: for (r = bus_first(b); r; r = bus_next(b, r)). */
-static inline struct bus_region *bus_first(struct bus *b) {
+static inline const struct bus_region *bus_first(const struct bus *b) {
   return b->count ? &b->region[b->count - 1] : 0;
 }
-static inline struct bus_region *bus_next(struct bus *b, struct bus_region *r) {
+static inline const struct bus_region *bus_next(const struct bus *b, const struct bus_region *r) {
   return r != b->region ? r - 1 : 0;
 }
 

@@ -32,7 +32,7 @@ static void check_sorted(struct bus *b) {
   CHECK(b->region[b->count].base == 0 && b->region[b->count].size == 0);
   unsigned n = 0;
   uint64_t last = 0;
-  for (struct bus_region *r = bus_first(b); r; r = bus_next(b, r), n++) {
+  for (const struct bus_region *r = bus_first(b); r; r = bus_next(b, r), n++) {
     CHECK(n == 0 || r->base > last);
     last = r->base;
   }
