@@ -4,10 +4,15 @@
 #include "../lib/printf.h"
 #include "console.h"
 #include "frame.h"
+#include "platform.h"
 
 /* Boot hart only, before any VM runs. The disk is probed once (its first
  * sectors tell a kernel from data) and read whole at most once. */
 static struct vblk disk;
+
+/* What the driver gets from the core (hv/drivers/ includes nothing of it). */
+static struct vblk_host disk_host = {
+    .alloc = frame_alloc, .free = frame_free, .log = hv_log, .timebase = 0};
 static bool probed;
 static int probe_state; /* 0: a disk is there (is_kernel says what), 1: none, -1: error */
 static bool is_kernel;
@@ -23,7 +28,8 @@ static size_t contents_size;
 static int probe(const void *fdt) {
   char *err = probe_err;
   size_t errlen = sizeof(probe_err);
-  int r = vblk_probe_first(fdt, &disk, err, errlen);
+  disk_host.timebase = plat.timebase;
+  int r = vblk_probe_first(fdt, &disk_host, &disk, err, errlen);
   if (r == 1) {
     rv_snprintf(err, errlen, "no virtio-blk disk");
     return 1;

@@ -1,6 +1,7 @@
 /* The one exit dispatcher: every trap out of a guest is classified here,
  * once, by scause. */
 #include "../arch/riscv/csr.h"
+#include "../dev/mmio.h"
 #include "console.h"
 #include "guest_mem.h"
 #include "hart.h"
@@ -40,7 +41,7 @@ static void handle_guest_page_fault(struct vcpu *v) {
   struct vcpu_arch *a = &v->arch;
   uint64_t gpa = (a->htval << 2) | (a->stval & 3);
   v->stats.guest_page_faults++;
-  if (vdev_mmio(v, gpa))
+  if (mmio_emulate(v, gpa))
     return;
   if (vm_gpa_to_hva(v->vm, gpa, 1)) {
     vm_request_stop(v->vm, VM_STOPPING, SBI_SRST_REASON_SYSFAIL,

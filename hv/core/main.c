@@ -160,15 +160,18 @@ static int setup_config(const struct hv_options *opt, struct hv_config *c) {
            src);
     return -1;
   }
-  static const struct region busy[] = {
-      {VDEV_PLIC_BASE, VDEV_PLIC_BASE + VPLIC_WINDOW_SIZE},
-      {VDEV_UART_BASE, VDEV_UART_BASE + VDEV_UART_SIZE},
-  };
+  /* Every window of the device table, whether a VM has that device or not:
+   * no VM's memory may lie there. */
+  struct region busy[BUS_MAX_REGIONS];
+  unsigned nbusy = 0;
+  for (unsigned i = 0; i < vdev_window_count && nbusy < BUS_MAX_REGIONS; i++, nbusy++)
+    busy[nbusy] =
+        (struct region){vdev_windows[i].base, vdev_windows[i].base + vdev_windows[i].size};
   struct cfg_limits lim = {
       .nharts = hart_count,
       .host_mem = frame_free_bytes(),
       .busy = busy,
-      .nbusy = sizeof(busy) / sizeof(busy[0]),
+      .nbusy = nbusy,
   };
   hv_log("config: %s, %lu bytes", src, (unsigned long)size);
   if (config_parse(blob, size, &lim, c, report_config, (void *)src))

@@ -41,7 +41,7 @@ void sbi_env_console_write(struct vcpu *v, const char *s, size_t n) {
 void sbi_env_console_putc(struct vcpu *v, char c) { vm_console_putc(v->vm, c); }
 
 int sbi_env_console_getc(struct vcpu *v) {
-  return console_rx_irq_enabled() ? vdev_console_getc(v->vm) : console_getc();
+  return console_rx_irq_enabled() ? vdev_console_getc(&v->vm->dev) : console_getc();
 }
 
 void sbi_env_set_timer(struct vcpu *v, uint64_t stime) { vcpu_set_timer(v, stime); }

@@ -66,7 +66,7 @@ void vm_console_input(char c) {
     __atomic_store_n(&vm->con_last_key, csr_read(CSR_TIME) | 1, __ATOMIC_RELAXED);
     console_vm_flush(&vm->con); /* the prompt the key answers */
     for (int i = 0; i < n; i++)
-      vdev_console_input(vm, (uint8_t)out[i]);
+      vdev_console_input(&vm->dev, (uint8_t)out[i]);
     break;
   case CONMUX_NONE: break;
   case CONMUX_FOCUS_NEXT:
@@ -145,6 +145,11 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
     vm->vcpu[i].vm = vm;
     vm->vcpu[i].id = i;
   }
+  r = vm_dev_init(vm, vm->devices & CFG_DEV_UART);
+  if (r) {
+    rv_snprintf(err, errlen, "cannot build the device bus (%d)", r);
+    goto fail;
+  }
   if (vm_load(vm, err, errlen))
     goto fail;
   __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
@@ -194,7 +199,7 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
   }
   /* A reload starts from clean RAM and devices: nothing of the previous
    * run survives. */
-  vdev_init(vm, vm->devices & CFG_DEV_UART);
+  vdev_reset(&vm->dev);
   if (vm->reboots) /* frame_alloc() already zeroed it the first time */
     memset((void *)vm->ram_hpa, 0, vm->ram_size);
   for (int i = 0; i < plan.nseg; i++) {
@@ -311,8 +316,14 @@ void vm_print_stats(const struct vm *vm) {
   hv_log("VM %s exits: faults-injected=%lu virtual-insn=%lu wfi=%lu guest-page-fault=%lu", vm->name,
          (unsigned long)s->faults_injected, (unsigned long)s->virtual_insn, (unsigned long)s->wfi,
          (unsigned long)s->guest_page_faults);
-  hv_log("VM %s exits: mmio: plic=%lu uart=%lu", vm->name, (unsigned long)s->mmio_plic,
-         (unsigned long)s->mmio_uart);
+  /* One counter per region of the bus (under its device lock). */
+  char mmio[160] = "";
+  n = 0;
+  const struct bus *bus = &vm->dev.bus;
+  for (const struct bus_region *r = bus_first(bus); r; r = bus_next(bus, r))
+    n += rv_snprintf(mmio + n, sizeof(mmio) - (size_t)n, " %s=%lu", r->name,
+                     (unsigned long)r->accesses);
+  hv_log("VM %s exits: mmio:%s", vm->name, n ? mmio : " none");
   hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu; injected: timer=%lu ipi=%lu "
          "external=%lu; preempted=%lu reboots=%u harts-kicked=%lu",
          vm->name, (unsigned long)s->irq_timer, (unsigned long)s->irq_ipi,

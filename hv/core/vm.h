@@ -37,8 +37,6 @@ struct vm_stats {
   uint64_t timer_injected; /* VSTIP raised by the hypervisor (no Sstc) */
   uint64_t ipi_injected;   /* VSSIP raised for this vCPU */
   uint64_t eip_changes;    /* VSEIP raised or lowered by the virtual PLIC */
-  uint64_t mmio_plic;      /* accesses to the virtual PLIC */
-  uint64_t mmio_uart;      /* accesses to the virtual UART */
   uint64_t preempted;
   uint64_t harts_kicked; /* other harts its IPIs and remote fences kicked */
 };
@@ -134,6 +132,11 @@ struct vm {
   struct conmux_stream con; /* its console output (console_lock) */
   uint64_t con_last_key;    /* time of the last key it was given */
 };
+
+/* vm_dev.c */
+/* Builds the VM's devices and its bus (vdev_init()), wired to its vCPUs and
+ * its console; 0 or a BUS_ERR_*. */
+int vm_dev_init(struct vm *vm, bool with_uart);
 
 /* vm.c */
 /* Build VM `id` from its configuration; spec->image holds its kernel,

@@ -1,12 +1,18 @@
-/* The emulated devices of a VM and the MMIO path to them: a PLIC at
- * 0x0c000000 (contexts = the vCPUs' S-mode external interrupts) and an
- * ns16550a UART at 0x10000000 on PLIC source 10, as on QEMU's virt. */
+/* The emulated devices of a VM, on its bus (bus.h): a PLIC at 0x0c000000
+ * (contexts = the vCPUs' S-mode external interrupts) and an ns16550a UART at
+ * 0x10000000 on PLIC source 10, as on QEMU's virt; and the VM's console
+ * input, which the UART and SBI getchar share. The trapped access reaches
+ * the models through mmio.c; this file knows nothing of vCPUs: the core
+ * says where the devices' outputs go (struct vdev_host). */
 #ifndef RV_VDEV_H
 #define RV_VDEV_H
 #include "../lib/spinlock.h"
+#include "bus.h"
+#include "irq.h"
 #include "vplic.h"
 #include "vuart.h"
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VDEV_PLIC_BASE 0x0c000000UL
@@ -16,15 +22,39 @@
 #define VDEV_UART_IRQ 10
 #define VDEV_UART_CLOCK 3686400
 
-struct vm;
-struct vcpu;
+struct vdev;
 
-/* Guarded by lock: every access to the models, from any vCPU's hart. */
+/* One line of the device table (vdev.c): a model's window, its state (at
+ * `state` bytes into struct vdev) and how to reset it. */
+struct vdev_window {
+  const char *name; /* its exit counter: "uart=" */
+  uint64_t base, size;
+  const struct bus_ops *ops;
+  size_t state;
+  void (*reset)(struct vdev *d, void *state); /* at each (re)load of the VM */
+  bool is_uart;                               /* present only in a VM configured with the UART */
+};
+extern const struct vdev_window vdev_windows[];
+extern const unsigned vdev_window_count;
+
+/* What the core gives a VM's devices. */
+struct vdev_host {
+  void (*console_tx)(void *ctx, uint8_t byte); /* a byte the vUART sends */
+  void *ctx;
+  struct irq_line eip; /* the vPLIC's output c: eip.set(eip.ctx, c, level) */
+};
+
+/* Guarded by lock: every access to the models and the counters, from any
+ * vCPU's hart. */
 struct vdev {
+  struct bus bus; /* first: the MMIO path reaches it at small offsets */
   spinlock_t lock;
   bool has_uart;
+  unsigned ncontexts;
+  struct vdev_host host;
   struct vplic plic;
   struct vuart uart;
+  struct irq_line uart_irq; /* the vUART's line: vPLIC source VDEV_UART_IRQ */
   /* Console input for this VM, in the order typed, until the UART receives
    * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
@@ -32,17 +62,19 @@ struct vdev {
   unsigned lsr_run; /* LSR reads in a row, no other UART access between */
 };
 
-void vdev_init(struct vm *vm, bool with_uart);
-/* Emulate the load/store that faulted at gpa if a device claims it:
- * returns true when handled (the vCPU steps over the instruction or gets a
- * fault for a malformed access). */
-bool vdev_mmio(struct vcpu *v, uint64_t gpa);
+/* Builds a VM's bus from the device table (the UART only with_uart), with
+ * ncontexts PLIC contexts, and resets the models: once, when the VM is
+ * created. 0, or a BUS_ERR_* from the table (a hypervisor bug). */
+int vdev_init(struct vdev *d, unsigned ncontexts, bool with_uart, const struct vdev_host *host);
+/* Resets every model and drops the console input, for a VM's (re)load; the
+ * bus and its counters stay. */
+void vdev_reset(struct vdev *d);
 /* A byte typed on the console for this VM: it waits in the VM's input
  * queue for the first reader that asks (vdev.c). False (byte dropped) when
  * the queue is full. */
-bool vdev_console_input(struct vm *vm, uint8_t byte);
+bool vdev_console_input(struct vdev *d, uint8_t byte);
 /* The oldest input byte no reader has taken, for SBI getchar / DBCN read:
  * one the UART received but the guest has not read, else the queue's; or -1. */
-int vdev_console_getc(struct vm *vm);
+int vdev_console_getc(struct vdev *d);
 
 #endif

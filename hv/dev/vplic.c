@@ -204,3 +204,35 @@ void vplic_write(struct vplic *p, uint64_t offset, unsigned width, uint32_t valu
   } else if (reg == VPLIC_CONTEXT_CLAIM)
     complete(p, ctx, value);
 }
+
+/* Pass the outputs that moved to p->out: only when some context is dirty,
+ * which most accesses leave alone. */
+static __attribute__((noinline)) void send_outputs(struct vplic *p) {
+  uint32_t changed = vplic_take_changed(p), out = vplic_outputs(p);
+  for (unsigned c = 0; changed; c++, changed >>= 1, out >>= 1)
+    if ((changed & 1) && p->out.set)
+      p->out.set(p->out.ctx, c, out & 1);
+}
+
+static inline void update_outputs(struct vplic *p) {
+  if (vplic_may_have_changed(p))
+    send_outputs(p);
+}
+
+static uint64_t bus_read(void *state, uint64_t offset, unsigned width) {
+  uint64_t value = vplic_read(state, offset, width);
+  update_outputs(state);
+  return value;
+}
+
+static void bus_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
+  vplic_write(state, offset, width, (uint32_t)value);
+  update_outputs(state);
+}
+
+const struct bus_ops vplic_bus_ops = {bus_read, bus_write};
+
+void vplic_irq_set(void *ctx, unsigned src, bool level) {
+  vplic_set_level(ctx, src, level);
+  update_outputs(ctx);
+}

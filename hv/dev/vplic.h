@@ -21,6 +21,8 @@
  * a line driven to the level it has) mark nothing. */
 #ifndef RV_VPLIC_H
 #define RV_VPLIC_H
+#include "bus.h"
+#include "irq.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,8 +53,9 @@ struct vplic {
   uint32_t in_flight[VPLIC_WORDS]; /* claimed, not yet completed */
   uint32_t enable[VPLIC_MAX_CONTEXTS][VPLIC_WORDS];
   uint8_t threshold[VPLIC_MAX_CONTEXTS];
-  uint32_t reported; /* output lines as of the last vplic_take_changed() */
-  uint32_t dirty;    /* contexts whose output may differ from `reported` */
+  uint32_t reported;   /* output lines as of the last vplic_take_changed() */
+  uint32_t dirty;      /* contexts whose output may differ from `reported` */
+  struct irq_line out; /* on the bus: out.set(out.ctx, c, level) for context c */
 };
 
 /* Resets p: all priorities, enables, thresholds and lines 0. nsources counts
@@ -78,5 +81,15 @@ uint32_t vplic_take_changed(struct vplic *p);
 static inline bool vplic_may_have_changed(const struct vplic *p) { return p->dirty != 0; }
 /* The output lines as of the last vplic_take_changed() (bit c = context c). */
 static inline uint32_t vplic_outputs(const struct vplic *p) { return p->reported; }
+
+/* On a VM's bus (bus.h): the window's ops, state a struct vplic. After each
+ * access, and after each change of an input line through vplic_irq_set(),
+ * every context c whose output moved is passed to p->out as
+ * out.set(out.ctx, c, level) (out.id is not used; connect it with
+ * vplic_connect() after vplic_init()). */
+extern const struct bus_ops vplic_bus_ops;
+static inline void vplic_connect(struct vplic *p, struct irq_line out) { p->out = out; }
+/* An irq_line callback (irq.h): ctx is the struct vplic, src the source. */
+void vplic_irq_set(void *ctx, unsigned src, bool level);
 
 #endif

@@ -97,8 +97,7 @@ uint8_t vuart_read(struct vuart *u, unsigned offset) {
   case VUART_LCR: return u->lcr;
   case VUART_MCR: return u->mcr;
   case VUART_LSR:
-    v = (uint8_t)(VUART_LSR_THRE | VUART_LSR_TEMT | u->lsr_errors |
-                  (u->rx_count ? VUART_LSR_DR : 0));
+    v = (uint8_t)(vuart_lsr_status(u) | u->lsr_errors);
     if (u->lsr_errors) {
       u->lsr_errors = 0;
       update_irq(u);

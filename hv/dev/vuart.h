@@ -103,6 +103,12 @@ unsigned vuart_rx_space(const struct vuart *u);
 /* Takes the oldest received byte the guest has not read (for a reader other
  * than the guest's RBR loads: SBI getchar), or -1 when the FIFO is empty. */
 int vuart_rx_take(struct vuart *u);
+/* LSR less its error bits: THR always empty, DR while the FIFO holds a
+ * byte. A read of LSR returns this ORed with the errors, and changes
+ * nothing unless an error bit is set (vuart_read()). */
+static inline uint8_t vuart_lsr_status(const struct vuart *u) {
+  return (uint8_t)(VUART_LSR_THRE | VUART_LSR_TEMT | (u->rx_count ? VUART_LSR_DR : 0));
+}
 /* The interrupt line: some enabled interrupt is pending (IIR bit 0 clear). */
 static inline bool vuart_irq(const struct vuart *u) { return u->irq; }
 /* True if the line differs from what the previous call saw (from reset: low);

@@ -3,9 +3,6 @@
  * ring is read until the request completes or the deadline passes. */
 #include "virtio_blk.h"
 #include "../arch/riscv/csr.h"
-#include "../core/console.h"
-#include "../core/frame.h"
-#include "../core/platform.h"
 #include "../lib/fdt.h"
 #include "../lib/printf.h"
 #include <string.h>
@@ -92,18 +89,18 @@ static void vblk_fence(enum virtq_fence kind, void *ctx) {
   __asm__ volatile("fence rw,rw" ::: "memory");
 }
 
-static uint64_t vblk_ticks(uint64_t ms) {
-  uint64_t tb = plat.timebase ? plat.timebase : 10000000u; /* QEMU virt's timebase */
+static uint64_t vblk_ticks(const struct vblk *d, uint64_t ms) {
+  uint64_t tb = d->host->timebase ? d->host->timebase : 10000000u; /* QEMU virt's timebase */
   return tb * ms / 1000u;
 }
 
 /* 4.2.3.1 / 2.4: writing 0 to Status resets the device; a modern device
  * reports the reset done by reading back 0. */
-static bool vblk_reset_device(uint64_t base, uint32_t version) {
+static bool vblk_reset_device(const struct vblk *d, uint64_t base, uint32_t version) {
   vblk_write32(base, VMMIO_STATUS, 0);
   if (version == 1)
     return true;
-  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(VBLK_TIMEOUT_MS);
+  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(d, VBLK_TIMEOUT_MS);
   while (vblk_read32(base, VMMIO_STATUS) != 0)
     if (csr_read(CSR_TIME) > deadline)
       return false;
@@ -112,9 +109,9 @@ static bool vblk_reset_device(uint64_t base, uint32_t version) {
 
 static void vblk_free_memory(struct vblk *d) {
   if (d->queue_mem)
-    frame_free(d->queue_mem, d->queue_bytes);
+    d->host->free(d->queue_mem, d->queue_bytes);
   if (d->req_mem)
-    frame_free(d->req_mem, VBLK_REQ_FRAME_BYTES);
+    d->host->free(d->req_mem, VBLK_REQ_FRAME_BYTES);
   d->queue_mem = d->req_mem = 0;
 }
 
@@ -122,7 +119,7 @@ static void vblk_free_memory(struct vblk *d) {
  * address, tell it the driver gave up (2.1: FAILED) and give the memory
  * back, unless the device would not reset (then the memory stays its). */
 static int vblk_fail_init(struct vblk *d) {
-  bool reset = vblk_reset_device(d->base, d->version);
+  bool reset = vblk_reset_device(d, d->base, d->version);
   vblk_write32(d->base, VMMIO_STATUS, VIRTIO_STATUS_FAILED);
   if (reset)
     vblk_free_memory(d);
@@ -191,8 +188,8 @@ static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
   int r = d->version == 1 ? virtq_layout_legacy(qsz, VBLK_PAGE, &l) : virtq_layout_modern(qsz, &l);
   d->queue_bytes = (l.total + VBLK_PAGE - 1) & ~(uint64_t)(VBLK_PAGE - 1);
   if (r == VIRTQ_OK) {
-    d->queue_mem = frame_alloc(d->queue_bytes, VBLK_PAGE);
-    d->req_mem = frame_alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
+    d->queue_mem = d->host->alloc(d->queue_bytes, VBLK_PAGE);
+    d->req_mem = d->host->alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
   }
   if (r != VIRTQ_OK || !d->queue_mem || !d->req_mem) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b,
@@ -258,10 +255,12 @@ static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
 /* 3.1.1 Device Initialization on one slot that holds a block device. */
 static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, char *err,
                             size_t errlen) {
+  const struct vblk_host *host = d->host;
   memset(d, 0, sizeof(*d));
+  d->host = host;
   d->base = base;
   d->version = version;
-  if (!vblk_reset_device(base, version)) {
+  if (!vblk_reset_device(d, base, version)) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device does not complete its reset",
                 (unsigned long)base);
     return vblk_fail_init(d);
@@ -279,10 +278,10 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, cha
                 (unsigned long)base, st);
     return vblk_fail_init(d);
   }
-  hv_log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
-         "(%lu KiB), queue size %u",
-         (unsigned long)base, version, version == 1 ? "legacy" : "modern",
-         (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
+  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
+               "(%lu KiB), queue size %u",
+               (unsigned long)base, version, version == 1 ? "legacy" : "modern",
+               (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
   return 0;
 }
 
@@ -291,7 +290,9 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, cha
  * writes their FDT nodes in descending address order (each new node is
  * inserted before its siblings). So the "first disk" is the block device
  * in the lowest-addressed slot, whatever the node order. */
-int vblk_probe_first(const void *fdt, struct vblk *d, char *err, size_t errlen) {
+int vblk_probe_first(const void *fdt, const struct vblk_host *host, struct vblk *d, char *err,
+                     size_t errlen) {
+  d->host = host;
   struct dt dt;
   int r = dt_open(&dt, fdt, 1U << 24);
   if (r != DT_OK) {
@@ -314,8 +315,8 @@ int vblk_probe_first(const void *fdt, struct vblk *d, char *err, size_t errlen) 
     if (vblk_read32(addr, VMMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
       continue;
     if (version != 1 && version != 2) {
-      hv_log("virtio-blk: slot 0x%lx: unsupported virtio-mmio version %u, ignored",
-             (unsigned long)addr, version);
+      d->host->log("virtio-blk: slot 0x%lx: unsupported virtio-mmio version %u, ignored",
+                   (unsigned long)addr, version);
       continue;
     }
     if (!found || addr < best) {
@@ -334,7 +335,7 @@ uint64_t vblk_capacity_bytes(const struct vblk *d) { return d->capacity * VBLK_S
 /* A request went wrong in a way that leaves the queue in doubt: reset the
  * device so that it stops using the memory, and refuse further reads. */
 static int vblk_fail_request(struct vblk *d) {
-  vblk_reset_device(d->base, d->version);
+  vblk_reset_device(d, d->base, d->version);
   d->broken = true;
   return -1;
 }
@@ -367,7 +368,7 @@ static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *er
   }
   vblk_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
 
-  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(VBLK_TIMEOUT_MS);
+  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(d, VBLK_TIMEOUT_MS);
   for (;;) {
     r = virtq_poll_used(&d->vq, &used_head, &used_len);
     if (r < 0) {
@@ -445,9 +446,9 @@ int vblk_read(struct vblk *d, uint64_t sector, void *buf, uint64_t nsectors, cha
 
 void vblk_release(struct vblk *d) {
   d->broken = true;
-  if (d->base && !vblk_reset_device(d->base, d->version)) {
-    hv_log("virtio-blk: slot 0x%lx does not reset; its queue memory stays allocated",
-           (unsigned long)d->base);
+  if (d->base && !vblk_reset_device(d, d->base, d->version)) {
+    d->host->log("virtio-blk: slot 0x%lx does not reset; its queue memory stays allocated",
+                 (unsigned long)d->base);
     return;
   }
   vblk_free_memory(d);

@@ -16,7 +16,17 @@
 /* A request that takes longer than this is an error (and a device reset). */
 #define VBLK_TIMEOUT_MS 5000u
 
+/* What the driver needs from the hypervisor, given by its caller: a driver
+ * includes nothing from core/. */
+struct vblk_host {
+  uint64_t (*alloc)(uint64_t size, uint64_t align); /* zeroed frames, 0 if none */
+  void (*free)(uint64_t addr, uint64_t size);
+  void (*log)(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* one line */
+  uint64_t timebase;                                                       /* Hz; 0: 10 MHz */
+};
+
 struct vblk {
+  const struct vblk_host *host;
   uint64_t base;                   /* virtio-mmio slot (physical address) */
   uint32_t version;                /* 1: legacy, 2: modern */
   uint64_t capacity;               /* in 512-byte sectors, from the configuration space */
@@ -28,8 +38,10 @@ struct vblk {
 
 /* Probe the host FDT's "virtio,mmio" slots and initialise the block device
  * in the one with the lowest address (QEMU's bus=virtio-mmio-bus.0).
- * 0: found and initialised, 1: no virtio-blk device, -1: error (err says what). */
-int vblk_probe_first(const void *fdt, struct vblk *d, char *err, size_t errlen);
+ * 0: found and initialised, 1: no virtio-blk device, -1: error (err says what).
+ * host must outlive d. */
+int vblk_probe_first(const void *fdt, const struct vblk_host *host, struct vblk *d, char *err,
+                     size_t errlen);
 uint64_t vblk_capacity_bytes(const struct vblk *d);
 /* Read nsectors 512-byte sectors from sector into buf. 0, or -1 with err. */
 int vblk_read(struct vblk *d, uint64_t sector, void *buf, uint64_t nsectors, char *err,

@@ -1,5 +1,5 @@
 # Console input to a guest that polls its UART (IER receive interrupt off), and the rule
-# for which reader, the UART or SBI getchar, gets each typed byte (hv/dev/vdev.c).
+# for which reader, the UART or SBI getchar, gets each typed byte (hv/dev/vdev.c, the vUART's window).
 
 set(UARTPOLL_INPUT "type a line (polled)=pong\\r"
                    "type a line (sbi then uart)=abcdef\\r"

@@ -20,6 +20,7 @@
 #include "hv/arch/riscv/insn.h"
 #include "hv/core/guest_mem.h"
 #include "hv/core/vm.h"
+#include "hv/dev/mmio.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,7 +193,7 @@ static void fault(struct input *in) {
   static struct vdev snap;
   memcpy(&snap, &vm.dev, sizeof(snap));
 
-  bool claimed = vdev_mmio(v, gpa);
+  bool claimed = mmio_emulate(v, gpa);
 
   if (claimed != in_window(gpa))
     abort();
@@ -255,7 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vm.vcpu[i].vm = &vm;
     vm.vcpu[i].id = i;
   }
-  vdev_init(&vm, (hdr & 0x80) == 0);
+  vm_dev_init(&vm, (hdr & 0x80) == 0);
   fake_vsatp = 0;
   unsigned steps = 0;
   while (in.n && steps++ < 512) {
@@ -281,9 +282,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 4: fault(&in); break;
     default:
       if (op & 0x08)
-        vdev_console_input(&vm, (uint8_t)take(&in, 1));
+        vdev_console_input(&vm.dev, (uint8_t)take(&in, 1));
       else
-        vdev_console_getc(&vm);
+        vdev_console_getc(&vm.dev);
       break;
     }
     check_irqs();

@@ -17,6 +17,7 @@ set(RV_UNIT_TESTS
   vplic
   vuart
   vdev
+  bus
   config
   conmux
   virtq

@@ -1,0 +1,26 @@
+/* The core's side of a VM's devices (hv/dev/vdev.h): where the vUART's
+ * bytes and the vPLIC's outputs go. Small and apart from vm.c so that the
+ * host test of the MMIO path (tests/unit/test_vdev.c) links the real wiring
+ * with fakes of vm_console_output() and vcpu_post(). */
+#include "vm.h"
+
+static void uart_tx(void *ctx, uint8_t byte) {
+  char c = (char)byte;
+  vm_console_output(ctx, &c, 1);
+}
+
+/* The vPLIC's context c is vCPU c's S-mode external interrupt: its VSEIP,
+ * set by its own hart when it takes REQ_EIP. */
+static void eip_set(void *ctx, unsigned c, bool level) {
+  struct vm *vm = ctx;
+  if (c >= vm->nvcpus)
+    return;
+  struct vcpu *t = &vm->vcpu[c];
+  __atomic_store_n(&t->eip, level, __ATOMIC_SEQ_CST);
+  vcpu_post(t, REQ_EIP);
+}
+
+int vm_dev_init(struct vm *vm, bool with_uart) {
+  struct vdev_host host = {.console_tx = uart_tx, .ctx = vm, .eip = {eip_set, vm, 0}};
+  return vdev_init(&vm->dev, vm->nvcpus, with_uart, &host);
+}

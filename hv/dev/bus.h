@@ -1,0 +1,75 @@
+/* A VM's device bus: the table of guest-physical windows its device models
+ * answer (after KVM's kvm_io_bus and Bao's emulated regions). A region is
+ * {base, size, ops, state}; the MMIO path (mmio.c) decodes a trapped access
+ * once, finds its region with bus_find() and hands the model the offset
+ * into the window, the width and the value: a model never sees a vCPU.
+ *
+ * The table is a fixed array sorted by base, highest first, and regions
+ * never overlap (bus_register() refuses one that would), so the only region
+ * that can hold an address is the first one whose base is at or below it.
+ * An empty region at base 0 ends the table, so that the lookup needs no
+ * bounds check: it costs one compare per region above the address (the
+ * UART, the most used window, is the highest). No allocation.
+ * Not thread-safe: the caller serialises registration against lookups (a
+ * VM's regions are registered before it runs) and holds its device lock
+ * around the ops and the counter. */
+#ifndef RV_BUS_H
+#define RV_BUS_H
+#include <stdint.h>
+
+#define BUS_MAX_REGIONS 8
+
+/* A model's answer to an access of `width` bytes (1, 2, 4, 8) at `offset`
+ * into its window: read returns the value (its low `width` bytes count; the
+ * MMIO path extends them as the instruction says), write takes value (only
+ * its low `width` bytes are the guest's). Read returns its value rather than
+ * through a pointer: on the MMIO fast path that saves a store, a load and a
+ * callee-saved register per access (docs/architecture.md). */
+struct bus_ops {
+  uint64_t (*read)(void *state, uint64_t offset, unsigned width);
+  void (*write)(void *state, uint64_t offset, unsigned width, uint64_t value);
+};
+
+struct bus_region {
+  uint64_t base, size;
+  const struct bus_ops *ops;
+  void *state;
+  const char *name;  /* in the exit statistics: "plic=" */
+  uint64_t accesses; /* guest accesses emulated (under the device lock) */
+};
+
+struct bus {
+  /* [0, count): by base, highest first; region[count]: the end (size 0) */
+  struct bus_region region[BUS_MAX_REGIONS + 1];
+  unsigned count;
+};
+
+enum { BUS_OK = 0, BUS_ERR_INVALID = -1, BUS_ERR_OVERLAP = -2, BUS_ERR_FULL = -3 };
+
+/* Empties b. */
+void bus_init(struct bus *b);
+/* Adds the window [base, base + size) answered by ops on state. Refuses an
+ * empty window, one that wraps past 2^64 (BUS_ERR_INVALID), one that
+ * overlaps a registered window (BUS_ERR_OVERLAP), and a full table
+ * (BUS_ERR_FULL); b is unchanged then. */
+int bus_register(struct bus *b, const char *name, uint64_t base, uint64_t size,
+                 const struct bus_ops *ops, void *state);
+
+/* The region whose window holds addr, or NULL. Inline: the MMIO fast path.
+ * The end region (base 0, size 0) stops every search and holds nothing. */
+static inline struct bus_region *bus_find(struct bus *b, uint64_t addr) {
+  struct bus_region *r = b->region;
+  while (addr < r->base)
+    r++;
+  return addr - r->base < r->size ? r : 0;
+}
+
+/* The regions in address order: for (r = bus_first(b); r; r = bus_next(b, r)). */
+static inline const struct bus_region *bus_first(const struct bus *b) {
+  return b->count ? &b->region[b->count - 1] : 0;
+}
+static inline const struct bus_region *bus_next(const struct bus *b, const struct bus_region *r) {
+  return r != b->region ? r - 1 : 0;
+}
+
+#endif

@@ -1,0 +1,189 @@
+/* Host tests of a VM's device bus (hv/dev/bus.c): lookup at both edges of
+ * every window and in the gaps between them, whatever the order of
+ * registration; overlapping, empty and wrapping windows refused with the
+ * table unchanged; a full table (filled from either end); windows at both
+ * ends of the address space (the end region at base 0 must not hide a
+ * window there);
+ * and the device table of hv/dev/vdev.c registered as a VM gets it. */
+#include "check.h"
+#include "hv/dev/bus.h"
+#include "hv/dev/vdev.h"
+
+static uint64_t rd(void *s, uint64_t o, unsigned w) {
+  (void)s, (void)o, (void)w;
+  return 0;
+}
+static void wr(void *s, uint64_t o, unsigned w, uint64_t v) { (void)s, (void)o, (void)w, (void)v; }
+static const struct bus_ops ops = {rd, wr};
+
+static int state[BUS_MAX_REGIONS + 1];
+
+/* Which region's state holds addr: its index in state[], or -1 for none. */
+static int owner(struct bus *b, uint64_t addr) {
+  struct bus_region *r = bus_find(b, addr);
+  return r ? (int)((int *)r->state - state) : -1;
+}
+
+/* Highest first, disjoint, the end region after them; and the walk in
+ * address order visits each once, lowest first. */
+static void check_sorted(struct bus *b) {
+  for (unsigned i = 1; i < b->count; i++)
+    CHECK(b->region[i].base + b->region[i].size <= b->region[i - 1].base);
+  CHECK(b->region[b->count].base == 0 && b->region[b->count].size == 0);
+  unsigned n = 0;
+  uint64_t last = 0;
+  for (const struct bus_region *r = bus_first(b); r; r = bus_next(b, r), n++) {
+    CHECK(n == 0 || r->base > last);
+    last = r->base;
+  }
+  CHECK_EQ(n, b->count);
+}
+
+static void test_lookup_edges(void) {
+  struct bus b;
+  bus_init(&b);
+  CHECK_EQ_INT(owner(&b, 0), -1);
+  CHECK_EQ_INT(owner(&b, 0x1000), -1);
+  /* Registered out of order; 1 and 2 adjacent, a gap before 0. */
+  CHECK_EQ_INT(bus_register(&b, "c", 0x3000, 0x100, &ops, &state[0]), BUS_OK);
+  CHECK_EQ_INT(bus_register(&b, "a", 0x1000, 0x1000, &ops, &state[1]), BUS_OK);
+  CHECK_EQ_INT(bus_register(&b, "b", 0x2000, 0x10, &ops, &state[2]), BUS_OK);
+  CHECK_EQ(b.count, 3);
+  check_sorted(&b);
+  CHECK_STR(bus_first(&b)->name, "a");
+  CHECK_STR(b.region[0].name, "c");
+  static const struct {
+    uint64_t addr;
+    int owner;
+  } cases[] = {
+      {0, -1},      {0xfff, -1},       {0x1000, 1},  {0x1fff, 1}, {0x2000, 2},
+      {0x200f, 2},  {0x2010, -1},      {0x2fff, -1}, {0x3000, 0}, {0x30ff, 0},
+      {0x3100, -1}, {0x100003000, -1}, {~0ULL, -1},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    if (!check_result(owner(&b, cases[i].addr) == cases[i].owner, __FILE__, __LINE__))
+      fprintf(stderr, "0x%llx: owner %d, expected %d\n", (unsigned long long)cases[i].addr,
+              owner(&b, cases[i].addr), cases[i].owner);
+  /* The region found carries what was registered. */
+  struct bus_region *r = bus_find(&b, 0x2008);
+  CHECK(r && r->base == 0x2000 && r->size == 0x10 && r->ops == &ops && r->accesses == 0);
+}
+
+static void test_overlaps_refused(void) {
+  struct bus b;
+  bus_init(&b);
+  CHECK_EQ_INT(bus_register(&b, "x", 0x1000, 0x1000, &ops, &state[0]), BUS_OK);
+  CHECK_EQ_INT(bus_register(&b, "y", 0x4000, 0x1000, &ops, &state[1]), BUS_OK);
+  static const struct {
+    uint64_t base, size;
+  } bad[] = {
+      {0x1000, 0x1000}, /* the same */
+      {0x0fff, 2},      /* into x's first byte */
+      {0x1fff, 1},      /* x's last byte */
+      {0x1800, 0x10},   /* inside x */
+      {0x0800, 0x2000}, /* around x */
+      {0x1fff, 0x2002}, /* x's last byte to y's first */
+      {0x3000, 0x1001}, /* y's first byte */
+      {0x0, ~0ULL},     /* everything */
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    if (!check_result(bus_register(&b, "bad", bad[i].base, bad[i].size, &ops, &state[2]) ==
+                          BUS_ERR_OVERLAP,
+                      __FILE__, __LINE__))
+      fprintf(stderr, "[0x%llx +0x%llx] not refused as an overlap\n",
+              (unsigned long long)bad[i].base, (unsigned long long)bad[i].size);
+    CHECK_EQ(b.count, 2);
+  }
+  /* Adjacent on both sides is fine. */
+  CHECK_EQ_INT(bus_register(&b, "lo", 0x0, 0x1000, &ops, &state[2]), BUS_OK);
+  CHECK_EQ_INT(bus_register(&b, "mid", 0x2000, 0x2000, &ops, &state[3]), BUS_OK);
+  CHECK_EQ(b.count, 4);
+  check_sorted(&b);
+  CHECK_EQ_INT(owner(&b, 0), 2);
+  CHECK_EQ_INT(owner(&b, 0xfff), 2);
+  CHECK_EQ_INT(owner(&b, 0x1fff), 0);
+  CHECK_EQ_INT(owner(&b, 0x2000), 3);
+  CHECK_EQ_INT(owner(&b, 0x3fff), 3);
+  CHECK_EQ_INT(owner(&b, 0x4000), 1);
+  /* Empty, wrapping, without ops: refused, nothing added. */
+  CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0, &ops, &state[4]), BUS_ERR_INVALID);
+  CHECK_EQ_INT(bus_register(&b, "z", ~0ULL - 0xff, 0x101, &ops, &state[4]), BUS_ERR_INVALID);
+  CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0x10, NULL, &state[4]), BUS_ERR_INVALID);
+  static const struct bus_ops half = {rd, NULL};
+  CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0x10, &half, &state[4]), BUS_ERR_INVALID);
+  CHECK_EQ(b.count, 4);
+  /* The very top of the address space is a window like any other. */
+  CHECK_EQ_INT(bus_register(&b, "top", ~0ULL - 0xff, 0x100, &ops, &state[4]), BUS_OK);
+  CHECK_EQ_INT(owner(&b, ~0ULL), 4);
+  CHECK_EQ_INT(owner(&b, ~0ULL - 0xff), 4);
+  CHECK_EQ_INT(owner(&b, ~0ULL - 0x100), -1);
+}
+
+static void test_full_table(void) {
+  struct bus b;
+  bus_init(&b);
+  /* Filled from the top down: every insertion moves the others. */
+  for (int i = BUS_MAX_REGIONS - 1; i >= 0; i--)
+    CHECK_EQ_INT(bus_register(&b, "r", 0x10000 * (uint64_t)(i + 1), 0x100, &ops, &state[i]),
+                 BUS_OK);
+  CHECK_EQ(b.count, BUS_MAX_REGIONS);
+  check_sorted(&b);
+  CHECK_EQ_INT(bus_register(&b, "more", 0x10, 0x10, &ops, &state[BUS_MAX_REGIONS]), BUS_ERR_FULL);
+  /* An overlap in a full table is still called an overlap. */
+  CHECK_EQ_INT(bus_register(&b, "more", 0x10000, 0x10, &ops, &state[BUS_MAX_REGIONS]),
+               BUS_ERR_OVERLAP);
+  CHECK_EQ(b.count, BUS_MAX_REGIONS);
+  for (int i = 0; i < BUS_MAX_REGIONS; i++) {
+    uint64_t base = 0x10000 * (uint64_t)(i + 1);
+    CHECK_EQ_INT(owner(&b, base), i);
+    CHECK_EQ_INT(owner(&b, base + 0xff), i);
+    CHECK_EQ_INT(owner(&b, base + 0x100), -1);
+    CHECK_EQ_INT(owner(&b, base - 1), -1);
+  }
+  CHECK_EQ_INT(owner(&b, 0x10), -1);
+  CHECK_EQ_INT(owner(&b, 0), -1);
+  /* Filled from the bottom up: every insertion goes to the front. */
+  bus_init(&b);
+  for (int i = 0; i < BUS_MAX_REGIONS; i++)
+    CHECK_EQ_INT(bus_register(&b, "r", 0x1000 * (uint64_t)i, 0x1000, &ops, &state[i]), BUS_OK);
+  check_sorted(&b);
+  CHECK_EQ_INT(bus_register(&b, "more", 0x1000 * BUS_MAX_REGIONS, 1, &ops, &state[0]),
+               BUS_ERR_FULL);
+  for (int i = 0; i < BUS_MAX_REGIONS; i++)
+    CHECK_EQ_INT(owner(&b, 0x1000 * (uint64_t)i + 0x800), i);
+  CHECK_EQ_INT(owner(&b, 0x1000 * BUS_MAX_REGIONS), -1);
+  bus_init(&b);
+  CHECK_EQ(b.count, 0);
+  CHECK(bus_find(&b, 0x10000) == NULL);
+}
+
+/* The device table (vdev.c) as a VM's bus holds it: PLIC then UART, the
+ * UART only when the VM has one, each region's state its model's. */
+static void dummy_tx(void *ctx, uint8_t byte) { (void)ctx, (void)byte; }
+
+static void test_device_table(void) {
+  static struct vdev d;
+  struct vdev_host host = {.console_tx = dummy_tx};
+  CHECK_EQ_INT(vdev_init(&d, 2, true, &host), 0);
+  CHECK_EQ(d.bus.count, 2);
+  struct bus_region *p = bus_find(&d.bus, VDEV_PLIC_BASE);
+  struct bus_region *u = bus_find(&d.bus, VDEV_UART_BASE);
+  CHECK(p && p->state == &d.plic && p->size == VPLIC_WINDOW_SIZE);
+  CHECK_STR(p ? p->name : NULL, "plic");
+  CHECK(u && u->state == &d && u->size == VDEV_UART_SIZE);
+  CHECK_STR(u ? u->name : NULL, "uart");
+  CHECK(bus_find(&d.bus, VDEV_UART_BASE + VDEV_UART_SIZE) == NULL);
+  CHECK(bus_find(&d.bus, VDEV_PLIC_BASE - 1) == NULL);
+  CHECK_EQ_INT(vdev_init(&d, 2, false, &host), 0);
+  CHECK_EQ(d.bus.count, 1);
+  CHECK(bus_find(&d.bus, VDEV_UART_BASE) == NULL);
+  CHECK(bus_find(&d.bus, VDEV_UART_BASE - 1) != NULL); /* the PLIC's last byte */
+}
+
+int main(void) {
+  test_lookup_edges();
+  test_overlaps_refused();
+  test_full_table();
+  test_device_table();
+  return check_report("bus");
+}
