@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* A disk's device state, in whole pages (zeroed by frame_alloc()). */
+#define VM_BLK_STATE_BYTES ((sizeof(struct vdev_blk) + 4095) & ~(size_t)4095)
+
 unsigned vm_live_count;
 struct vm *vm_list[CFG_MAX_VMS];
 unsigned vm_count;
@@ -155,6 +158,11 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
       goto fail;
     }
     memcpy((void *)vm->ramdisk_hpa, spec->ramdisk, spec->ramdisk_size);
+    vm->blk = (struct vdev_blk *)(uintptr_t)frame_alloc(VM_BLK_STATE_BYTES, 4096);
+    if (!vm->blk) {
+      rv_snprintf(err, errlen, "cannot allocate its disk's device state");
+      goto fail;
+    }
   }
   r = vm_dev_init(vm, vm->devices & CFG_DEV_UART);
   if (r) {
@@ -183,6 +191,8 @@ fail:
     frame_free((uintptr_t)vm->gs.root, GSTAGE_ROOT_SIZE);
   if (vm->ramdisk_hpa)
     frame_free(vm->ramdisk_hpa, (vm->ramdisk_bytes + 4095) & ~4095ULL);
+  if (vm->blk)
+    frame_free((uintptr_t)vm->blk, VM_BLK_STATE_BYTES);
   return -1;
 }
 

@@ -122,7 +122,8 @@ struct vm {
    * image when the VM is created; a reboot keeps what the guest wrote. */
   uintptr_t ramdisk_hpa;
   uint64_t ramdisk_bytes;
-  bool print_stats; /* exit counters in its stop report */
+  struct vdev_blk *blk; /* its device's state (frame allocator), with the disk */
+  bool print_stats;     /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */

@@ -12,19 +12,21 @@ static void blk_reset(struct vdev *d, void *state);
 
 /* The device table: one line per model. A region's state is the member of
  * struct vdev at `state`; the UART's is the whole struct vdev (offset 0),
- * since its window also serves the console input. */
+ * since its window also serves the console input, and so is the disk's,
+ * whose state the core allocates only for a VM that has one (d->blk). */
 const struct vdev_window vdev_windows[] = {
     {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic),
      plic_reset, 0},
     {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART},
-    {"vblk", VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, offsetof(struct vdev, blk),
-     blk_reset, VDEV_HAS_BLK},
+    {"vblk", VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0, blk_reset, VDEV_HAS_BLK},
 };
 const unsigned vdev_window_count = sizeof(vdev_windows) / sizeof(vdev_windows[0]);
 
 int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host) {
-  if ((present & VDEV_HAS_BLK) && (!host->ramdisk || host->ramdisk_bytes < BLK_SECTOR_SIZE))
+  if ((present & VDEV_HAS_BLK) &&
+      (!host->ramdisk || host->ramdisk_bytes < BLK_SECTOR_SIZE || !host->blk))
     return -1;
+  d->blk = present & VDEV_HAS_BLK ? host->blk : 0;
   d->has_uart = present & VDEV_HAS_UART;
   d->present = present;
   d->ncontexts = ncontexts;
@@ -79,7 +81,10 @@ static void blk_irq(void *ctx, bool level) {
 }
 
 static void blk_reset(struct vdev *d, void *state) {
-  struct vdev_blk *vb = state;
+  (void)state; /* d itself */
+  struct vdev_blk *vb = d->blk;
+  if (!vb)
+    return; /* no disk */
   vb->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VIRTIO_BLK_IRQ};
   if (ramdisk_init(&vb->rd, d->host.ramdisk, d->host.ramdisk_bytes, false))
     return; /* vdev_init() refused this VM already */
@@ -92,7 +97,7 @@ static void blk_reset(struct vdev *d, void *state) {
 /* The transport answers 32-bit registers and narrower config fields; what
  * it refuses (VIRTIO_MMIO_BAD_ACCESS) is an access fault for the guest. */
 static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
-  struct vdev_blk *vb = state;
+  struct vdev_blk *vb = ((struct vdev *)state)->blk;
   uint32_t v = 0;
   if (width > 4)
     return bus_fault();
@@ -102,7 +107,7 @@ static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
 }
 
 static long blk_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
-  struct vdev_blk *vb = state;
+  struct vdev_blk *vb = ((struct vdev *)state)->blk;
   if (width > 4)
     return 1;
   return virtio_mmio_write(&vb->mmio, (uint32_t)offset, width, (uint32_t)value) != 0;

@@ -55,9 +55,12 @@ struct vdev_host {
   void *ctx;
   struct irq_line eip; /* the vPLIC's output c: eip.set(eip.ctx, c, level) */
   struct vq_mem ram;   /* the VM's RAM, where virtqueues and buffers live */
-  /* VDEV_HAS_BLK: the RAM disk's contents (host memory, whole sectors). */
+  /* VDEV_HAS_BLK: the RAM disk's contents (host memory, whole sectors) and
+   * where its device's state lives (struct vdev_blk, zeroed): both from the
+   * core, so that a VM without a disk carries none of it. */
   uint8_t *ramdisk;
   uint64_t ramdisk_bytes;
+  struct vdev_blk *blk;
 };
 
 /* The virtio-blk disk of a VM: transport, model, backend (one per VM). */
@@ -84,8 +87,8 @@ struct vdev {
    * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
   unsigned in_head, in_count;
-  unsigned lsr_run;    /* LSR reads in a row, no other UART access between */
-  struct vdev_blk blk; /* last: large, and off the UART's fast path */
+  unsigned lsr_run;     /* LSR reads in a row, no other UART access between */
+  struct vdev_blk *blk; /* VDEV_HAS_BLK: host.blk; else NULL */
 };
 
 /* Builds a VM's bus from the device table (the windows whose `needs` are

@@ -189,14 +189,16 @@ static void test_device_table(void) {
 static void test_disk_window(void) {
   static struct vdev d;
   static uint8_t ram[1 << 16], disk[4096];
+  static struct vdev_blk blk;
   struct vdev_host host = {.console_tx = dummy_tx,
                            .ram = {0x80000000, sizeof(ram), ram},
                            .ramdisk = disk,
-                           .ramdisk_bytes = sizeof(disk)};
+                           .ramdisk_bytes = sizeof(disk),
+                           .blk = &blk};
   CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART | VDEV_HAS_BLK, &host), 0);
   CHECK_EQ(d.bus.count, 3);
   struct bus_region *v = bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE + VDEV_VIRTIO_BLK_SIZE - 1);
-  CHECK(v && v->state == &d.blk && v->base == VDEV_VIRTIO_BLK_BASE);
+  CHECK(v && v->state == &d && d.blk == &blk && v->base == VDEV_VIRTIO_BLK_BASE);
   CHECK_STR(v ? v->name : NULL, "vblk");
   if (!v)
     return;
@@ -223,14 +225,17 @@ static void test_disk_window(void) {
   r = v->ops->read(v->state, VIRTIO_MMIO_STATUS, 4);
   CHECK(!bus_val_fault(r) && bus_val_value(r) == 0);
   /* The line: a config change interrupt once the driver runs reaches source 1. */
-  d.blk.mmio.status = VIRTIO_STATUS_DRIVER_OK;
-  virtio_mmio_config_changed(&d.blk.mmio);
+  blk.mmio.status = VIRTIO_STATUS_DRIVER_OK;
+  virtio_mmio_config_changed(&blk.mmio);
   CHECK(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ));
   CHECK_EQ_INT(v->ops->write(v->state, VIRTIO_MMIO_INTERRUPT_ACK, 4, VIRTIO_MMIO_INT_CONFIG), 0);
   CHECK(!(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ)));
   /* No RAM disk: no window, and VDEV_HAS_BLK without one is refused. */
   CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART, &host), 0);
-  CHECK(bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE) == NULL);
+  CHECK(bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE) == NULL && d.blk == NULL);
+  host.blk = NULL; /* a disk without its device's state */
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
+  host.blk = &blk;
   host.ramdisk = NULL;
   CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
 }
