@@ -175,6 +175,19 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
     p->have_initramfs_source = true;
     return parse_source(p, name, val, len, &s->initramfs_src);
   }
+  if (!strcmp(name, "ramdisk")) {
+    if (len <= 0)
+      return FAIL(p, "property 'ramdisk': empty (expected ramdisk = /incbin/(\"disk.img\"))");
+    if (len % 512)
+      return FAIL(p, "property 'ramdisk': %d bytes is not a whole number of 512-byte sectors", len);
+    uint64_t max = p->lim->ramdisk_max ? p->lim->ramdisk_max : CFG_RAMDISK_MAX;
+    if ((uint64_t)len > max)
+      return FAIL(p, "property 'ramdisk': %d KiB is more than the limit of %llu KiB", len >> 10,
+                  (unsigned long long)(max >> 10));
+    s->ramdisk = val;
+    s->ramdisk_size = (size_t)len;
+    return 0;
+  }
   if (!strcmp(name, "stats")) {
     if (len != 0)
       return FAIL(p, "property 'stats': takes no value (write stats;)");
@@ -197,7 +210,7 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
     return parse_count(p, name, val, len, CFG_WEIGHT_MAX, &s->weight);
   return FAIL(p,
               "unknown property '%s' (known: memory vcpus kernel kernel-source initramfs "
-              "initramfs-source bootargs devices hart-affinity weight stats)",
+              "initramfs-source ramdisk bootargs devices hart-affinity weight stats)",
               name);
 }
 
@@ -236,6 +249,13 @@ static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
                 "property 'memory': %llu MiB, but only %llu MiB of host memory are left after "
                 "the VMs before it",
                 (unsigned long long)(spec->mem_size >> 20), (unsigned long long)(mem_left >> 20));
+  if (spec->ramdisk_size > mem_left || spec->mem_size > mem_left - spec->ramdisk_size)
+    return FAIL(&p,
+                "properties 'memory' and 'ramdisk': %llu MiB and %llu KiB, but only %llu MiB of "
+                "host memory are left after the VMs before it",
+                (unsigned long long)(spec->mem_size >> 20),
+                (unsigned long long)(spec->ramdisk_size >> 10),
+                (unsigned long long)(mem_left >> 20));
   return 0;
 }
 
@@ -297,7 +317,7 @@ int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim
       continue;
     }
     rv_snprintf(spec->name, sizeof(spec->name), "%s", name);
-    mem_left -= spec->mem_size;
+    mem_left -= spec->mem_size + spec->ramdisk_size;
     out->nvms++;
   }
   return 0;

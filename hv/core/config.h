@@ -27,6 +27,7 @@
 #define CFG_DEFAULT_MEM_SIZE (128ULL << 20)
 #define CFG_WEIGHT_DEFAULT 100
 #define CFG_WEIGHT_MAX 10000
+#define CFG_RAMDISK_MAX (64ULL << 20) /* a RAM disk's image, in bytes */
 
 /* Where an image (a VM's kernel, its initramfs) comes from. */
 enum cfg_kernel { CFG_KERNEL_EMBEDDED, CFG_KERNEL_INITRD, CFG_KERNEL_DISK };
@@ -49,7 +50,9 @@ struct vm_spec {
   enum cfg_kernel initramfs_src;
   const uint8_t *initramfs; /* CFG_KERNEL_EMBEDDED: inside the blob */
   size_t initramfs_size;
-  bool stats; /* print its exit counters when it stops */
+  bool stats;             /* print its exit counters when it stops */
+  const uint8_t *ramdisk; /* its RAM disk's image (inside the blob), or NULL */
+  size_t ramdisk_size;    /* whole 512-byte sectors, 1 .. CFG_RAMDISK_MAX */
 };
 
 /* What the machine offers, for validation. */
@@ -58,6 +61,7 @@ struct cfg_limits {
   uint64_t host_mem;         /* memory the VMs may have in all */
   const struct region *busy; /* guest-physical windows of the virtual devices */
   int nbusy;
+  uint64_t ramdisk_max; /* largest RAM disk image in bytes; 0: CFG_RAMDISK_MAX */
 };
 
 struct hv_config {

@@ -12,6 +12,9 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* A disk's device state, in whole pages (zeroed by frame_alloc()). */
+#define VM_BLK_STATE_BYTES ((sizeof(struct vdev_blk) + 4095) & ~(size_t)4095)
+
 unsigned vm_live_count;
 struct vm *vm_list[CFG_MAX_VMS];
 unsigned vm_count;
@@ -145,6 +148,22 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
     vm->vcpu[i].vm = vm;
     vm->vcpu[i].id = i;
   }
+  if (spec->ramdisk_size) {
+    vm->ramdisk_bytes = spec->ramdisk_size;
+    vm->ramdisk_hpa = (uintptr_t)frame_alloc((vm->ramdisk_bytes + 4095) & ~4095ULL, 4096);
+    if (!vm->ramdisk_hpa) {
+      rv_snprintf(err, errlen, "cannot allocate %lu KiB for its RAM disk (%lu KiB free)",
+                  (unsigned long)(vm->ramdisk_bytes >> 10),
+                  (unsigned long)(frame_free_bytes() >> 10));
+      goto fail;
+    }
+    memcpy((void *)vm->ramdisk_hpa, spec->ramdisk, spec->ramdisk_size);
+    vm->blk = (struct vdev_blk *)(uintptr_t)frame_alloc(VM_BLK_STATE_BYTES, 4096);
+    if (!vm->blk) {
+      rv_snprintf(err, errlen, "cannot allocate its disk's device state");
+      goto fail;
+    }
+  }
   r = vm_dev_init(vm, vm->devices & CFG_DEV_UART);
   if (r) {
     rv_snprintf(err, errlen, "cannot build the device bus (%d)", r);
@@ -170,6 +189,10 @@ fail:
   frame_free(vm->ram_hpa, vm->ram_size);
   if (vm->gs.root)
     frame_free((uintptr_t)vm->gs.root, GSTAGE_ROOT_SIZE);
+  if (vm->ramdisk_hpa)
+    frame_free(vm->ramdisk_hpa, (vm->ramdisk_bytes + 4095) & ~4095ULL);
+  if (vm->blk)
+    frame_free((uintptr_t)vm->blk, VM_BLK_STATE_BYTES);
   return -1;
 }
 
@@ -235,6 +258,9 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       .uart_clock = VDEV_UART_CLOCK,
       .initrd_start = vm->initramfs ? vm->initramfs_gpa : 0,
       .initrd_end = vm->initramfs ? vm->initramfs_gpa + vm->initramfs_size : 0,
+      .virtio_base = vm->ramdisk_hpa ? VDEV_VIRTIO_BLK_BASE : 0,
+      .virtio_size = VDEV_VIRTIO_BLK_SIZE,
+      .virtio_irq = VDEV_VIRTIO_BLK_IRQ,
   };
   int n = vm_fdt_build(&fp, vm_gpa_to_hva(vm, vm->fdt_gpa, VM_FDT_MAX), VM_FDT_MAX);
   if (n < 0) {
@@ -262,6 +288,10 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     hv_log("VM %s: initramfs from %s, %lu bytes at 0x%lx-0x%lx", vm->name, vm->initramfs_source,
            (unsigned long)vm->initramfs_size, (unsigned long)vm->initramfs_gpa,
            (unsigned long)(vm->initramfs_gpa + vm->initramfs_size));
+  if (vm->ramdisk_hpa)
+    hv_log("VM %s: virtio-blk RAM disk at 0x%lx (PLIC source %u), %lu sectors", vm->name,
+           (unsigned long)VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_IRQ,
+           (unsigned long)(vm->ramdisk_bytes / 512));
   return 0;
 }
 

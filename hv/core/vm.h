@@ -117,7 +117,13 @@ struct vm {
   size_t initramfs_size;
   const char *initramfs_source; /* "embedded", "initrd", "disk" */
   uint64_t initramfs_gpa;       /* where vm_load put it */
-  bool print_stats;             /* exit counters in its stop report */
+  /* Its RAM disk (virtio-blk at VDEV_VIRTIO_BLK_BASE), or ramdisk_hpa 0:
+   * host memory from the frame allocator, filled from the configuration's
+   * image when the VM is created; a reboot keeps what the guest wrote. */
+  uintptr_t ramdisk_hpa;
+  uint64_t ramdisk_bytes;
+  struct vdev_blk *blk; /* its device's state (frame allocator), with the disk */
+  bool print_stats;     /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */

@@ -21,6 +21,13 @@ static void eip_set(void *ctx, unsigned c, bool level) {
 }
 
 int vm_dev_init(struct vm *vm, bool with_uart) {
-  struct vdev_host host = {.console_tx = uart_tx, .ctx = vm, .eip = {eip_set, vm, 0}};
-  return vdev_init(&vm->dev, vm->nvcpus, with_uart, &host);
+  struct vdev_host host = {.console_tx = uart_tx,
+                           .ctx = vm,
+                           .eip = {eip_set, vm, 0},
+                           .ram = {vm->ram_base, vm->ram_size, (uint8_t *)vm->ram_hpa},
+                           .ramdisk = (uint8_t *)vm->ramdisk_hpa,
+                           .ramdisk_bytes = vm->ramdisk_bytes,
+                           .blk = vm->blk};
+  unsigned present = (with_uart ? VDEV_HAS_UART : 0) | (vm->ramdisk_hpa ? VDEV_HAS_BLK : 0);
+  return vdev_init(&vm->dev, vm->nvcpus, present, &host);
 }

@@ -92,6 +92,15 @@ int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
     dtw_prop_u32(&w, "interrupt-parent", PHANDLE_PLIC);
     dtw_end_node(&w);
   }
+  if (p->virtio_base) {
+    rv_snprintf(name, sizeof(name), "virtio_mmio@%lx", (unsigned long)p->virtio_base);
+    dtw_begin_node(&w, name);
+    dtw_prop_str(&w, "compatible", "virtio,mmio");
+    dtw_prop_reg(&w, p->virtio_base, p->virtio_size);
+    dtw_prop_u32(&w, "interrupts", p->virtio_irq);
+    dtw_prop_u32(&w, "interrupt-parent", PHANDLE_PLIC);
+    dtw_end_node(&w);
+  }
   dtw_end_node(&w);
 
   dtw_end_node(&w);

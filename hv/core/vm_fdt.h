@@ -22,6 +22,9 @@ struct vm_fdt_params {
   /* The initramfs, [initrd_start, initrd_end) in guest RAM, as
    * /chosen/linux,initrd-start and linux,initrd-end; both 0: none. */
   uint64_t initrd_start, initrd_end;
+  /* If virtio_base: a virtio-mmio device there, on PLIC source virtio_irq. */
+  uint64_t virtio_base, virtio_size;
+  uint32_t virtio_irq;
 };
 
 /* Writes the blob into buf; returns its size or a negative DT_ERR_ value. */

@@ -15,6 +15,7 @@
  * around the ops and the counter. */
 #ifndef RV_BUS_H
 #define RV_BUS_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BUS_MAX_REGIONS 8
@@ -22,12 +23,25 @@
 /* A model's answer to an access of `width` bytes (1, 2, 4, 8) at `offset`
  * into its window: read returns the value (its low `width` bytes count; the
  * MMIO path extends them as the instruction says), write takes value (only
- * its low `width` bytes are the guest's). Read returns its value rather than
- * through a pointer: on the MMIO fast path that saves a store, a load and a
- * callee-saved register per access (docs/architecture.md). */
+ * its low `width` bytes are the guest's). Either may refuse an access its
+ * device does not allow (virtio-mmio: a register read at the wrong width),
+ * and the guest gets an access fault instead, nothing written back: write
+ * returns non-zero, read returns bus_fault(). A read's answer is a
+ * bus_val_t, two words (the value, and the fault above it), which the
+ * RISC-V ABI returns in a0/a1: the value costs no store, load or
+ * callee-saved register on the MMIO fast path (docs/architecture.md), a
+ * model that never refuses pays one `li` for the fault word, and the path
+ * one branch. (A two-word struct does the same in a0/a1, but GCC 12 spills
+ * it to the stack on the way.) */
+typedef unsigned __int128 bus_val_t;
+static inline bus_val_t bus_value(uint64_t v) { return v; }
+static inline bus_val_t bus_fault(void) { return (bus_val_t)1 << 64; }
+static inline uint64_t bus_val_value(bus_val_t r) { return (uint64_t)r; }
+static inline uint64_t bus_val_fault(bus_val_t r) { return (uint64_t)(r >> 64); } /* 0: none */
+
 struct bus_ops {
-  uint64_t (*read)(void *state, uint64_t offset, unsigned width);
-  void (*write)(void *state, uint64_t offset, unsigned width, uint64_t value);
+  bus_val_t (*read)(void *state, uint64_t offset, unsigned width);
+  long (*write)(void *state, uint64_t offset, unsigned width, uint64_t value); /* 0, or refused */
 };
 
 struct bus_region {

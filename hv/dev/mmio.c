@@ -114,13 +114,21 @@ bool mmio_emulate(struct vcpu *v, uint64_t gpa) {
   }
   uint64_t val = m.store && m.reg ? v->arch.x[m.reg] : 0;
   uint64_t offset = gpa - r->base;
+  uint64_t fault;
   spin_lock(&d->lock);
   r->accesses++;
-  if (m.store)
-    r->ops->write(r->state, offset, m.width, val);
-  else
-    val = r->ops->read(r->state, offset, m.width);
+  if (m.store) {
+    fault = (uint64_t)r->ops->write(r->state, offset, m.width, val);
+  } else {
+    bus_val_t rv = r->ops->read(r->state, offset, m.width);
+    val = bus_val_value(rv);
+    fault = bus_val_fault(rv);
+  }
   spin_unlock(&d->lock);
+  if (fault) { /* the model refused it: as a real bus would (access fault) */
+    refuse_access(v, raw);
+    return true;
+  }
   if (!m.store && m.reg)
     v->arch.x[m.reg] = extend(val, &m);
   v->arch.sepc += m.len;

@@ -7,25 +7,34 @@
 static const struct bus_ops uart_ops;
 static void plic_reset(struct vdev *d, void *state);
 static void uart_reset(struct vdev *d, void *state);
+static const struct bus_ops blk_ops;
+static void blk_reset(struct vdev *d, void *state);
 
 /* The device table: one line per model. A region's state is the member of
  * struct vdev at `state`; the UART's is the whole struct vdev (offset 0),
- * since its window also serves the console input. */
+ * since its window also serves the console input, and so is the disk's,
+ * whose state the core allocates only for a VM that has one (d->blk). */
 const struct vdev_window vdev_windows[] = {
     {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic),
-     plic_reset, false},
-    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, true},
+     plic_reset, 0},
+    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART},
+    {"vblk", VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0, blk_reset, VDEV_HAS_BLK},
 };
 const unsigned vdev_window_count = sizeof(vdev_windows) / sizeof(vdev_windows[0]);
 
-int vdev_init(struct vdev *d, unsigned ncontexts, bool with_uart, const struct vdev_host *host) {
-  d->has_uart = with_uart;
+int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host) {
+  if ((present & VDEV_HAS_BLK) &&
+      (!host->ramdisk || host->ramdisk_bytes < BLK_SECTOR_SIZE || !host->blk))
+    return -1;
+  d->blk = present & VDEV_HAS_BLK ? host->blk : 0;
+  d->has_uart = present & VDEV_HAS_UART;
+  d->present = present;
   d->ncontexts = ncontexts;
   d->host = *host;
   bus_init(&d->bus);
   for (unsigned i = 0; i < vdev_window_count; i++) {
     const struct vdev_window *w = &vdev_windows[i];
-    if (w->is_uart && !with_uart)
+    if ((w->needs & present) != w->needs)
       continue;
     int r = bus_register(&d->bus, w->name, w->base, w->size, w->ops, (char *)d + w->state);
     if (r)
@@ -36,7 +45,8 @@ int vdev_init(struct vdev *d, unsigned ncontexts, bool with_uart, const struct v
 }
 
 /* Every model of the table, present or not (its state is there either
- * way), in table order: the vPLIC before the lines wired to it. */
+ * way; a disk's reset does nothing without a RAM disk), in table order:
+ * the vPLIC before the lines wired to it. */
 void vdev_reset(struct vdev *d) {
   for (unsigned i = 0; i < vdev_window_count; i++)
     if (vdev_windows[i].reset)
@@ -59,6 +69,51 @@ static void uart_reset(struct vdev *d, void *state) {
   d->in_head = d->in_count = 0;
   d->lsr_run = 0;
 }
+
+/* The virtio-blk disk: the virtio-mmio transport (hv/dev/virtio/mmio.c)
+ * over the blk model over the RAM disk, its line to vPLIC source
+ * VDEV_VIRTIO_BLK_IRQ. A reset (the VM's reload) is a device reset: the
+ * model and transport start over, the disk's contents stay. Every request
+ * completes inside its QueueNotify write (the RAM disk is synchronous). */
+static void blk_irq(void *ctx, bool level) {
+  struct vdev_blk *vb = ctx;
+  irq_line_set(&vb->irq, level);
+}
+
+static void blk_reset(struct vdev *d, void *state) {
+  (void)state; /* d itself */
+  struct vdev_blk *vb = d->blk;
+  if (!vb)
+    return; /* no disk */
+  vb->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VIRTIO_BLK_IRQ};
+  if (ramdisk_init(&vb->rd, d->host.ramdisk, d->host.ramdisk_bytes, false))
+    return; /* vdev_init() refused this VM already */
+  blk_init(&vb->blk, &vb->rd.be, "rustyvisor-ramdisk");
+  if (virtio_mmio_init(&vb->mmio, &blk_virtio_ops, &vb->blk, &d->host.ram, blk_irq, vb) == 0)
+    virtio_mmio_reset(&vb->mmio);
+  irq_line_set(&vb->irq, false);
+}
+
+/* The transport answers 32-bit registers and narrower config fields; what
+ * it refuses (VIRTIO_MMIO_BAD_ACCESS) is an access fault for the guest. */
+static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
+  struct vdev_blk *vb = ((struct vdev *)state)->blk;
+  uint32_t v = 0;
+  if (width > 4)
+    return bus_fault();
+  if (virtio_mmio_read(&vb->mmio, (uint32_t)offset, width, &v))
+    return bus_fault();
+  return bus_value(v);
+}
+
+static long blk_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
+  struct vdev_blk *vb = ((struct vdev *)state)->blk;
+  if (width > 4)
+    return 1;
+  return virtio_mmio_write(&vb->mmio, (uint32_t)offset, width, (uint32_t)value) != 0;
+}
+
+static const struct bus_ops blk_ops = {blk_read, blk_write};
 
 /* The LSR read that, with the ones right before it, is a poll (below). */
 #define VDEV_POLL_LSR_READS 3
@@ -158,15 +213,15 @@ static __attribute__((noinline)) uint64_t uart_read_any(struct vdev *d, uint64_t
  * count the poll: nothing to receive, and the read moves no state of the
  * model, so no line either. It costs no call and no stack frame; every other
  * access goes the general way. */
-static uint64_t uart_read(void *state, uint64_t offset, unsigned width) {
+static bus_val_t uart_read(void *state, uint64_t offset, unsigned width) {
   struct vdev *d = state;
   if (offset != VUART_LSR || width != 1 || d->in_count || d->uart.lsr_errors)
-    return uart_read_any(d, offset, width);
+    return bus_value(uart_read_any(d, offset, width));
   d->lsr_run += d->lsr_run < VDEV_POLL_LSR_READS;
-  return vuart_lsr_status(&d->uart);
+  return bus_value(vuart_lsr_status(&d->uart));
 }
 
-static void uart_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
+static long uart_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
   struct vdev *d = state;
   if (width == 1 && offset < VUART_WINDOW_SIZE) {
     if (offset == VUART_FCR && (value & VUART_FCR_CLEAR_RX))
@@ -175,6 +230,7 @@ static void uart_write(void *state, uint64_t offset, unsigned width, uint64_t va
   }
   d->lsr_run = 0;
   uart_update(d);
+  return 0;
 }
 
 static const struct bus_ops uart_ops = {uart_read, uart_write};

@@ -1,14 +1,18 @@
 /* The emulated devices of a VM, on its bus (bus.h): a PLIC at 0x0c000000
- * (contexts = the vCPUs' S-mode external interrupts) and an ns16550a UART at
- * 0x10000000 on PLIC source 10, as on QEMU's virt; and the VM's console
+ * (contexts = the vCPUs' S-mode external interrupts), an ns16550a UART at
+ * 0x10000000 on PLIC source 10 and, for a VM with a RAM disk, a virtio-mmio
+ * virtio-blk device at 0x10001000 on source 1, as on QEMU's virt; and the VM's console
  * input, which the UART and SBI getchar share. The trapped access reaches
  * the models through mmio.c; this file knows nothing of vCPUs: the core
  * says where the devices' outputs go (struct vdev_host). */
 #ifndef RV_VDEV_H
 #define RV_VDEV_H
+#include "../backend/ramdisk.h"
 #include "../lib/spinlock.h"
 #include "bus.h"
 #include "irq.h"
+#include "virtio/blk.h"
+#include "virtio/mmio.h"
 #include "vplic.h"
 #include "vuart.h"
 #include <stdbool.h>
@@ -21,6 +25,14 @@
 #define VDEV_UART_SIZE 0x100UL
 #define VDEV_UART_IRQ 10
 #define VDEV_UART_CLOCK 3686400
+/* QEMU virt's virtio-mmio slot 0: window and PLIC source. */
+#define VDEV_VIRTIO_BLK_BASE 0x10001000UL
+#define VDEV_VIRTIO_BLK_SIZE 0x1000UL
+#define VDEV_VIRTIO_BLK_IRQ 1
+
+/* What a VM has beyond the PLIC, for vdev_init() and the table's `needs`. */
+#define VDEV_HAS_UART (1u << 0)
+#define VDEV_HAS_BLK (1u << 1) /* a RAM disk (struct vdev_host.ramdisk) */
 
 struct vdev;
 
@@ -32,7 +44,7 @@ struct vdev_window {
   const struct bus_ops *ops;
   size_t state;
   void (*reset)(struct vdev *d, void *state); /* at each (re)load of the VM */
-  bool is_uart;                               /* present only in a VM configured with the UART */
+  unsigned needs; /* VDEV_HAS_* the VM must have for the window to be there; 0: always */
 };
 extern const struct vdev_window vdev_windows[];
 extern const unsigned vdev_window_count;
@@ -42,6 +54,21 @@ struct vdev_host {
   void (*console_tx)(void *ctx, uint8_t byte); /* a byte the vUART sends */
   void *ctx;
   struct irq_line eip; /* the vPLIC's output c: eip.set(eip.ctx, c, level) */
+  struct vq_mem ram;   /* the VM's RAM, where virtqueues and buffers live */
+  /* VDEV_HAS_BLK: the RAM disk's contents (host memory, whole sectors) and
+   * where its device's state lives (struct vdev_blk, zeroed): both from the
+   * core, so that a VM without a disk carries none of it. */
+  uint8_t *ramdisk;
+  uint64_t ramdisk_bytes;
+  struct vdev_blk *blk;
+};
+
+/* The virtio-blk disk of a VM: transport, model, backend (one per VM). */
+struct vdev_blk {
+  struct virtio_mmio mmio;
+  struct blk blk;
+  struct ramdisk rd;
+  struct irq_line irq; /* the transport's line: vPLIC source VDEV_VIRTIO_BLK_IRQ */
 };
 
 /* Guarded by lock: every access to the models and the counters, from any
@@ -50,6 +77,7 @@ struct vdev {
   struct bus bus; /* first: the MMIO path reaches it at small offsets */
   spinlock_t lock;
   bool has_uart;
+  unsigned present; /* VDEV_HAS_* */
   unsigned ncontexts;
   struct vdev_host host;
   struct vplic plic;
@@ -59,13 +87,15 @@ struct vdev {
    * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
   unsigned in_head, in_count;
-  unsigned lsr_run; /* LSR reads in a row, no other UART access between */
+  unsigned lsr_run;     /* LSR reads in a row, no other UART access between */
+  struct vdev_blk *blk; /* VDEV_HAS_BLK: host.blk; else NULL */
 };
 
-/* Builds a VM's bus from the device table (the UART only with_uart), with
- * ncontexts PLIC contexts, and resets the models: once, when the VM is
- * created. 0, or a BUS_ERR_* from the table (a hypervisor bug). */
-int vdev_init(struct vdev *d, unsigned ncontexts, bool with_uart, const struct vdev_host *host);
+/* Builds a VM's bus from the device table (the windows whose `needs` are
+ * in present, VDEV_HAS_*), with ncontexts PLIC contexts, and resets the
+ * models: once, when the VM is created. 0, or a BUS_ERR_* from the table
+ * (a hypervisor bug), or -1 for VDEV_HAS_BLK without a RAM disk. */
+int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host);
 /* Resets every model and drops the console input, for a VM's (re)load; the
  * bus and its counters stay. */
 void vdev_reset(struct vdev *d);

@@ -219,15 +219,16 @@ static inline void update_outputs(struct vplic *p) {
     send_outputs(p);
 }
 
-static uint64_t bus_read(void *state, uint64_t offset, unsigned width) {
+static bus_val_t bus_read(void *state, uint64_t offset, unsigned width) {
   uint64_t value = vplic_read(state, offset, width);
   update_outputs(state);
-  return value;
+  return bus_value(value);
 }
 
-static void bus_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
+static long bus_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
   vplic_write(state, offset, width, (uint32_t)value);
   update_outputs(state);
+  return 0;
 }
 
 const struct bus_ops vplic_bus_ops = {bus_read, bus_write};

@@ -9,11 +9,14 @@
 #include "hv/dev/bus.h"
 #include "hv/dev/vdev.h"
 
-static uint64_t rd(void *s, uint64_t o, unsigned w) {
+static bus_val_t rd(void *s, uint64_t o, unsigned w) {
   (void)s, (void)o, (void)w;
+  return bus_value(0);
+}
+static long wr(void *s, uint64_t o, unsigned w, uint64_t v) {
+  (void)s, (void)o, (void)w, (void)v;
   return 0;
 }
-static void wr(void *s, uint64_t o, unsigned w, uint64_t v) { (void)s, (void)o, (void)w, (void)v; }
 static const struct bus_ops ops = {rd, wr};
 
 static int state[BUS_MAX_REGIONS + 1];
@@ -164,7 +167,7 @@ static void dummy_tx(void *ctx, uint8_t byte) { (void)ctx, (void)byte; }
 static void test_device_table(void) {
   static struct vdev d;
   struct vdev_host host = {.console_tx = dummy_tx};
-  CHECK_EQ_INT(vdev_init(&d, 2, true, &host), 0);
+  CHECK_EQ_INT(vdev_init(&d, 2, VDEV_HAS_UART, &host), 0);
   CHECK_EQ(d.bus.count, 2);
   struct bus_region *p = bus_find(&d.bus, VDEV_PLIC_BASE);
   struct bus_region *u = bus_find(&d.bus, VDEV_UART_BASE);
@@ -174,13 +177,71 @@ static void test_device_table(void) {
   CHECK_STR(u ? u->name : NULL, "uart");
   CHECK(bus_find(&d.bus, VDEV_UART_BASE + VDEV_UART_SIZE) == NULL);
   CHECK(bus_find(&d.bus, VDEV_PLIC_BASE - 1) == NULL);
-  CHECK_EQ_INT(vdev_init(&d, 2, false, &host), 0);
+  CHECK_EQ_INT(vdev_init(&d, 2, 0, &host), 0);
   CHECK_EQ(d.bus.count, 1);
   CHECK(bus_find(&d.bus, VDEV_UART_BASE) == NULL);
   CHECK(bus_find(&d.bus, VDEV_UART_BASE - 1) != NULL); /* the PLIC's last byte */
 }
 
+/* The virtio-blk window: there only with a RAM disk; its registers read
+ * 32 bits wide, anything else is refused (an access fault for the guest);
+ * its line is vPLIC source VDEV_VIRTIO_BLK_IRQ. */
+static void test_disk_window(void) {
+  static struct vdev d;
+  static uint8_t ram[1 << 16], disk[4096];
+  static struct vdev_blk blk;
+  struct vdev_host host = {.console_tx = dummy_tx,
+                           .ram = {0x80000000, sizeof(ram), ram},
+                           .ramdisk = disk,
+                           .ramdisk_bytes = sizeof(disk),
+                           .blk = &blk};
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART | VDEV_HAS_BLK, &host), 0);
+  CHECK_EQ(d.bus.count, 3);
+  struct bus_region *v = bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE + VDEV_VIRTIO_BLK_SIZE - 1);
+  CHECK(v && v->state == &d && d.blk == &blk && v->base == VDEV_VIRTIO_BLK_BASE);
+  CHECK_STR(v ? v->name : NULL, "vblk");
+  if (!v)
+    return;
+  bus_val_t r = v->ops->read(v->state, VIRTIO_MMIO_MAGIC_VALUE, 4);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == VIRTIO_MMIO_MAGIC);
+  r = v->ops->read(v->state, VIRTIO_MMIO_DEVICE_ID, 4);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == VIRTIO_ID_BLOCK);
+  CHECK(bus_val_fault(v->ops->read(v->state, VIRTIO_MMIO_MAGIC_VALUE, 1)));
+  CHECK(bus_val_fault(v->ops->read(v->state, VIRTIO_MMIO_MAGIC_VALUE, 8)));
+  CHECK(bus_val_fault(v->ops->read(v->state, VIRTIO_MMIO_VERSION + 2, 4)));
+  CHECK(bus_val_fault(v->ops->read(v->state, 0x800, 4))); /* past the config space */
+  CHECK(v->ops->write(v->state, VIRTIO_MMIO_STATUS, 2, 1) != 0);
+  CHECK(v->ops->write(v->state, VIRTIO_MMIO_STATUS, 8, 1) != 0);
+  CHECK_EQ_INT(v->ops->write(v->state, VIRTIO_MMIO_STATUS, 4, 1), 0);
+  r = v->ops->read(v->state, VIRTIO_MMIO_STATUS, 4);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == 1);
+  /* capacity (config offset 0) is the disk's sectors; a byte of it reads fine */
+  r = v->ops->read(v->state, VIRTIO_MMIO_CONFIG, 4);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == sizeof(disk) / 512);
+  r = v->ops->read(v->state, VIRTIO_MMIO_CONFIG, 1);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == sizeof(disk) / 512);
+  /* A reset (the VM's reload) is a device reset. */
+  vdev_reset(&d);
+  r = v->ops->read(v->state, VIRTIO_MMIO_STATUS, 4);
+  CHECK(!bus_val_fault(r) && bus_val_value(r) == 0);
+  /* The line: a config change interrupt once the driver runs reaches source 1. */
+  blk.mmio.status = VIRTIO_STATUS_DRIVER_OK;
+  virtio_mmio_config_changed(&blk.mmio);
+  CHECK(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ));
+  CHECK_EQ_INT(v->ops->write(v->state, VIRTIO_MMIO_INTERRUPT_ACK, 4, VIRTIO_MMIO_INT_CONFIG), 0);
+  CHECK(!(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ)));
+  /* No RAM disk: no window, and VDEV_HAS_BLK without one is refused. */
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART, &host), 0);
+  CHECK(bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE) == NULL && d.blk == NULL);
+  host.blk = NULL; /* a disk without its device's state */
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
+  host.blk = &blk;
+  host.ramdisk = NULL;
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
+}
+
 int main(void) {
+  test_disk_window();
   test_lookup_edges();
   test_overlaps_refused();
   test_full_table();

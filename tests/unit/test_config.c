@@ -229,6 +229,56 @@ static void test_bad_trees(void) {
   CHECK(!config_is_config(junk, sizeof(junk)));
 }
 
+/* A file of n bytes (byte i is i mod 251) in tmpdir, for /incbin/. */
+static void write_file(const char *name, size_t n) {
+  char path[256];
+  snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+  FILE *f = fopen(path, "wb");
+  for (size_t i = 0; i < n; i++)
+    fputc((int)(i % 251), f);
+  fclose(f);
+}
+
+/* ramdisk: whole sectors, not empty, not past the limit, counted against
+ * host memory with the VM's RAM. */
+static void test_ramdisk(void) {
+  write_file("d.img", 1024);
+  write_file("odd.img", 1000);
+  write_file("big.img", 4096);
+  struct cfg_limits lim = limits;
+  lim.ramdisk_max = 2048;
+  CHECK_EQ_INT(parse_with(&lim,
+                          "a { kernel = /incbin/(\"k.bin\"); ramdisk = /incbin/(\"d.img\"); };\n"
+                          "b { kernel = /incbin/(\"k.bin\"); };"),
+               0);
+  CHECK_EQ(cfg.nvms, 2);
+  CHECK_EQ(cfg.vm[0].ramdisk_size, 1024);
+  CHECK(cfg.vm[0].ramdisk && cfg.vm[0].ramdisk[0] == 0 && cfg.vm[0].ramdisk[1000] == 1000 % 251);
+  CHECK(!cfg.vm[1].ramdisk && cfg.vm[1].ramdisk_size == 0);
+  REJECTED("kernel = /incbin/(\"k.bin\"); ramdisk = /incbin/(\"odd.img\");",
+           "'ramdisk': 1000 bytes is not a whole number of 512-byte sectors");
+  REJECTED("kernel = /incbin/(\"k.bin\"); ramdisk = [];", "'ramdisk': empty");
+  REJECTED("kernel = /incbin/(\"k.bin\"); ramdisk;", "'ramdisk': empty");
+  /* The default limit (64 MiB) lets 4 KiB through; 2 KiB does not. */
+  CHECK_EQ_INT(parse("a { kernel = /incbin/(\"k.bin\"); ramdisk = /incbin/(\"big.img\"); };"), 0);
+  CHECK_EQ(cfg.nvms, 1);
+  CHECK_EQ(cfg.vm[0].ramdisk_size, 4096);
+  CHECK_EQ_INT(
+      parse_with(&lim, "good { kernel = /incbin/(\"k.bin\"); };\n"
+                       "bad { kernel = /incbin/(\"k.bin\"); ramdisk = /incbin/(\"big.img\"); };"),
+      0);
+  CHECK(cfg.nvms == 1 && cfg.nrejected == 1 && nreports == 1);
+  CHECK(strstr(reports, "bad: property 'ramdisk': 4 KiB is more than the limit of 2 KiB") != NULL);
+  /* RAM disk and RAM together past what the host has left. */
+  lim = limits;
+  lim.host_mem = 4ULL << 20;
+  CHECK_EQ_INT(parse_with(&lim, "a { kernel = /incbin/(\"k.bin\"); memory = /bits/ 64 <0x80000000 "
+                                "0x400000>; ramdisk = /incbin/(\"d.img\"); };"),
+               0);
+  CHECK(cfg.nvms == 0 && cfg.nrejected == 1);
+  CHECK(strstr(reports, "a: properties 'memory' and 'ramdisk'") != NULL);
+}
+
 int main(void) {
   if (!mkdtemp(tmpdir))
     return 1;
@@ -237,6 +287,7 @@ int main(void) {
   FILE *f = fopen(path, "wb");
   fputs("0123456789abcdef", f);
   fclose(f);
+  test_ramdisk();
   test_defaults();
   test_everything();
   test_initramfs_and_stats();

@@ -63,7 +63,30 @@ static void test_initrd(void) {
   CHECK(off >= 0 && fdt_getprop(buf, off, "bootargs", NULL) != NULL);
 }
 
+/* The virtio-mmio node: there exactly when virtio_base is, as Linux's
+ * virtio_mmio driver reads it (compatible, reg, interrupts, the PLIC). */
+static void test_virtio(void) {
+  struct vm_fdt_params p = params();
+  CHECK(vm_fdt_build(&p, buf, sizeof(buf)) > 0);
+  CHECK(fdt_node_offset_by_compatible(buf, -1, "virtio,mmio") < 0);
+  p.virtio_base = 0x10001000;
+  p.virtio_size = 0x1000;
+  p.virtio_irq = 1;
+  CHECK(vm_fdt_build(&p, buf, sizeof(buf)) > 0 && fdt_check_header(buf) == 0);
+  int off = fdt_path_offset(buf, "/soc/virtio_mmio@10001000");
+  CHECK(off >= 0 && off == fdt_node_offset_by_compatible(buf, -1, "virtio,mmio"));
+  int len = 0;
+  const fdt32_t *reg = fdt_getprop(buf, off, "reg", &len);
+  CHECK(reg && len == 16 && fdt32_to_cpu(reg[1]) == 0x10001000 && fdt32_to_cpu(reg[3]) == 0x1000);
+  const fdt32_t *irq = fdt_getprop(buf, off, "interrupts", &len);
+  CHECK(irq && len == 4 && fdt32_to_cpu(irq[0]) == 1);
+  const fdt32_t *parent = fdt_getprop(buf, off, "interrupt-parent", &len);
+  int plic = fdt_node_offset_by_compatible(buf, -1, "riscv,plic0");
+  CHECK(parent && plic >= 0 && fdt_get_phandle(buf, plic) == fdt32_to_cpu(parent[0]));
+}
+
 int main(void) {
   test_initrd();
+  test_virtio();
   return check_report("vm_fdt");
 }
