@@ -5,6 +5,7 @@
 #include "../arch/riscv/csr.h"
 #include "../lib/fdt.h"
 #include "../lib/printf.h"
+#include "../lib/virtio_spec.h"
 #include <string.h>
 
 /* 4.2.2 MMIO Device Register Layout (and 4.2.4 for the legacy ones). */
@@ -37,25 +38,8 @@
 #define VMMIO_CONFIG 0x100
 #define VMMIO_MIN_SIZE 0x200 /* registers and the block config this driver reads */
 
-#define VIRTIO_MMIO_MAGIC 0x74726976u /* "virt" */
-#define VIRTIO_ID_BLOCK 2
-
-/* 2.1 Device Status Field. */
-#define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
-#define VIRTIO_STATUS_FEATURES_OK 8u
-#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED 128u
-
 /* 6 Reserved Feature Bits: VIRTIO_F_VERSION_1 is bit 32 (bit 0 of word 1). */
 #define VIRTIO_F_VERSION_1_WORD1 1u
-
-/* 5.2.6 Device Operation. */
-#define VIRTIO_BLK_T_IN 0u
-#define VIRTIO_BLK_S_OK 0
-#define VIRTIO_BLK_S_IOERR 1
-#define VIRTIO_BLK_S_UNSUPP 2
 
 /* A small queue is enough: one request (three descriptors) at a time. */
 #define VBLK_QUEUE_SIZE 8u

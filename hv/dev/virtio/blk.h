@@ -16,8 +16,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VIRTIO_ID_BLOCK 2u
-
 /* 5.2.3 Feature bits. */
 #define VIRTIO_BLK_F_SIZE_MAX (1ull << 1)
 #define VIRTIO_BLK_F_SEG_MAX (1ull << 2)
@@ -25,14 +23,7 @@
 #define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
 
-/* 5.2.6 request types and status values. */
-#define VIRTIO_BLK_T_IN 0u
-#define VIRTIO_BLK_T_OUT 1u
-#define VIRTIO_BLK_T_FLUSH 4u
-#define VIRTIO_BLK_T_GET_ID 8u
-#define VIRTIO_BLK_S_OK 0u
-#define VIRTIO_BLK_S_IOERR 1u
-#define VIRTIO_BLK_S_UNSUPP 2u
+/* 5.2.6 (request types and status values: lib/virtio_spec.h). */
 #define VIRTIO_BLK_ID_BYTES 20u
 #define VIRTIO_BLK_HDR_BYTES 16u
 

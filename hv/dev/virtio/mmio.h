@@ -47,7 +47,6 @@
 #define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
 #define VIRTIO_MMIO_CONFIG 0x100
 
-#define VIRTIO_MMIO_MAGIC 0x74726976u  /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x56535652u /* "RVSV" */
 /* The register window a guest is given (QEMU's virt machine uses 0x200). */
 #define VIRTIO_MMIO_WINDOW 0x200u

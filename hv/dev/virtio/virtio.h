@@ -5,22 +5,10 @@
  * virtio_transport. A model knows no registers; a transport knows no device. */
 #ifndef RV_VIRTIO_H
 #define RV_VIRTIO_H
+#include "../../lib/virtio_spec.h"
 #include "vq.h"
 #include <stdbool.h>
 #include <stdint.h>
-
-/* 2.1 Device Status Field. */
-#define VIRTIO_STATUS_ACKNOWLEDGE 1u
-#define VIRTIO_STATUS_DRIVER 2u
-#define VIRTIO_STATUS_DRIVER_OK 4u
-#define VIRTIO_STATUS_FEATURES_OK 8u
-#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
-#define VIRTIO_STATUS_FAILED 128u
-
-/* 6 Reserved Feature Bits. */
-#define VIRTIO_F_INDIRECT_DESC (1ull << 28)
-#define VIRTIO_F_EVENT_IDX (1ull << 29)
-#define VIRTIO_F_VERSION_1 (1ull << 32)
 
 /* What a device model asks of its transport (kvmtool's signal_vq). */
 struct virtio_transport {
