@@ -53,6 +53,13 @@ unsigned long guest_fdt_harts(const void *fdt);           /* cpus under /cpus, a
 bool guest_fdt_isa_has(const void *fdt, const char *ext); /* a multi-letter extension of cpu@0 */
 /* "key=N" in /chosen/bootargs (N decimal, or hex after 0x); false if absent. */
 bool guest_bootarg(const void *fdt, const char *key, unsigned long *val);
+/* Does /chosen/bootargs contain word (anywhere)? */
+bool guest_bootargs_have(const void *fdt, const char *word);
+struct dt;
+/* The PLIC context (node plic of dt) of hart hartid's S-mode external
+ * interrupt; false if the FDT names none. */
+bool guest_plic_context(const struct dt *dt, int plic, unsigned long hartid,
+                        unsigned long *context);
 
 /* Entry point for harts started with HSM hart_start (start.S). */
 void guest_secondary_entry(void);

@@ -163,13 +163,29 @@ bool guest_fdt_isa_has(const void *fdt, const char *ext) {
   return false;
 }
 
-/* "key=N" in /chosen/bootargs: N decimal, or hex after "0x". */
-bool guest_bootarg(const void *fdt, const char *key, unsigned long *val) {
+/* /chosen/bootargs of the FDT the guest booted with, or NULL. */
+static const char *bootargs_of(const void *fdt) {
   struct dt dt;
   if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
-    return false;
+    return NULL;
   int chosen = dt_path(&dt, "/chosen");
-  const char *args = chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : NULL;
+  return chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : NULL;
+}
+
+bool guest_bootargs_have(const void *fdt, const char *word) {
+  for (const char *p = bootargs_of(fdt); p && *p; p++) {
+    unsigned i = 0;
+    while (word[i] && p[i] == word[i])
+      i++;
+    if (!word[i])
+      return true;
+  }
+  return false;
+}
+
+/* "key=N" in /chosen/bootargs: N decimal, or hex after "0x". */
+bool guest_bootarg(const void *fdt, const char *key, unsigned long *val) {
+  const char *args = bootargs_of(fdt);
   size_t n = strlen(key);
   for (const char *p = args; p && *p; p++) {
     if ((p != args && p[-1] != ' ') || strncmp(p, key, n) || p[n] != '=')
@@ -191,5 +207,30 @@ bool guest_bootarg(const void *fdt, const char *key, unsigned long *val) {
     *val = v;
     return true;
   }
+  return false;
+}
+
+/* The PLIC context of hart `hartid`'s S-mode external interrupt: the index,
+ * in the PLIC node's interrupts-extended, of the pair (that hart's
+ * riscv,cpu-intc phandle, 9). False if the FDT has none. */
+bool guest_plic_context(const struct dt *dt, int plic, unsigned long hartid,
+                        unsigned long *context) {
+  uint32_t intc = 0;
+  int cpus = dt_path(dt, "/cpus");
+  for (int c = cpus >= 0 ? dt_first_child(dt, cpus) : -1; c >= 0; c = dt_next_sibling(dt, c)) {
+    uint32_t id;
+    if (dt_prop_u32(dt, c, "reg", &id) != DT_OK || id != hartid)
+      continue;
+    for (int i = dt_first_child(dt, c); i >= 0; i = dt_next_sibling(dt, i))
+      if (dt_is_compatible(dt, i, "riscv,cpu-intc"))
+        dt_prop_u32(dt, i, "phandle", &intc);
+  }
+  int n;
+  const uint8_t *ext = dt_prop(dt, plic, "interrupts-extended", &n);
+  for (int i = 0; ext && intc && i + 8 <= n; i += 8)
+    if (dt_be32(ext + i) == intc && dt_be32(ext + i + 4) == 9 /* S-mode external */) {
+      *context = (unsigned long)i / 8;
+      return true;
+    }
   return false;
 }

@@ -8,22 +8,6 @@
 #include "fdt.h"
 #include "guest.h"
 
-static bool bootargs_say(const void *fdt, const char *word) {
-  struct dt dt;
-  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
-    return false;
-  int chosen = dt_path(&dt, "/chosen");
-  const char *args = chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : 0;
-  for (const char *p = args; p && *p; p++) {
-    unsigned i = 0;
-    while (word[i] && p[i] == word[i])
-      i++;
-    if (!word[i])
-      return true;
-  }
-  return false;
-}
-
 /* Zero at every boot: RAM is cleared when the VM is reloaded. */
 static volatile unsigned long boots;
 
@@ -31,9 +15,9 @@ void guest_main(unsigned long hartid, const void *fdt) {
   (void)hartid;
   guest_console_init();
   boots++;
-  bool cold = bootargs_say(fdt, "cold");
+  bool cold = guest_bootargs_have(fdt, "cold");
   const char *kind = cold ? "cold" : "warm";
-  if (bootargs_say(fdt, "ask")) {
+  if (guest_bootargs_have(fdt, "ask")) {
     guest_printf("reboot: booted (boots seen in RAM: %lu); r: %s reboot, s: shut down?\n", boots,
                  kind);
     long ch = -1;

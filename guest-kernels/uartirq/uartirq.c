@@ -90,25 +90,7 @@ static bool read_fdt(const void *fdt, unsigned long hartid) {
   if (dt_prop_u32(&dt, u, "interrupts", &source) != DT_OK || dt_reg(&dt, p, 0, &a, &sz) != DT_OK)
     return false;
   plic = a;
-  /* This hart's cpu-intc phandle. */
-  uint32_t intc = 0;
-  int cpus = dt_path(&dt, "/cpus");
-  for (int c = cpus >= 0 ? dt_first_child(&dt, cpus) : -1; c >= 0; c = dt_next_sibling(&dt, c)) {
-    uint32_t id;
-    if (dt_prop_u32(&dt, c, "reg", &id) != DT_OK || id != hartid)
-      continue;
-    for (int i = dt_first_child(&dt, c); i >= 0; i = dt_next_sibling(&dt, i))
-      if (dt_is_compatible(&dt, i, "riscv,cpu-intc"))
-        dt_prop_u32(&dt, i, "phandle", &intc);
-  }
-  int n;
-  const uint8_t *ext = dt_prop(&dt, p, "interrupts-extended", &n);
-  for (int i = 0; ext && intc && i + 8 <= n; i += 8)
-    if (dt_be32(ext + i) == intc && dt_be32(ext + i + 4) == IRQ_S_EXT) {
-      context = (unsigned long)i / 8;
-      return true;
-    }
-  return false;
+  return guest_plic_context(&dt, p, hartid, &context);
 }
 
 void guest_main(unsigned long hartid, const void *fdt) {

@@ -147,24 +147,7 @@ static bool read_fdt(const void *fdt, unsigned long hartid) {
   if (dt_prop_u32(&dt, v, "interrupts", &source) != DT_OK || dt_reg(&dt, p, 0, &a, &sz) != DT_OK)
     return false;
   plic = a;
-  uint32_t intc = 0;
-  int cpus = dt_path(&dt, "/cpus");
-  for (int c = cpus >= 0 ? dt_first_child(&dt, cpus) : -1; c >= 0; c = dt_next_sibling(&dt, c)) {
-    uint32_t id;
-    if (dt_prop_u32(&dt, c, "reg", &id) != DT_OK || id != hartid)
-      continue;
-    for (int i = dt_first_child(&dt, c); i >= 0; i = dt_next_sibling(&dt, i))
-      if (dt_is_compatible(&dt, i, "riscv,cpu-intc"))
-        dt_prop_u32(&dt, i, "phandle", &intc);
-  }
-  int n;
-  const uint8_t *ext = dt_prop(&dt, p, "interrupts-extended", &n);
-  for (int i = 0; ext && intc && i + 8 <= n; i += 8)
-    if (dt_be32(ext + i) == intc && dt_be32(ext + i + 4) == IRQ_S_EXT) {
-      context = (unsigned long)i / 8;
-      return true;
-    }
-  return false;
+  return guest_plic_context(&dt, p, hartid, &context);
 }
 
 static void fence(enum virtq_fence kind, void *ctx) {
@@ -291,22 +274,6 @@ static void expect_broken(const char *what) {
   CHECK(!(rd(R_STATUS) & S_NEEDS_RESET), "vblk: %s: still broken after a reset", what);
 }
 
-static bool bootarg_has(const void *fdt, const char *word) {
-  struct dt dt;
-  if (dt_open(&dt, fdt, 1 << 20) != DT_OK)
-    return false;
-  int chosen = dt_path(&dt, "/chosen");
-  const char *args = chosen >= 0 ? dt_prop_str(&dt, chosen, "bootargs") : 0;
-  for (const char *p = args; p && *p; p++) {
-    unsigned i = 0;
-    while (word[i] && p[i] == word[i])
-      i++;
-    if (!word[i])
-      return true;
-  }
-  return false;
-}
-
 static void hostile_width(void) {
   unsigned long cause = 0;
   guest_expect_exception();
@@ -331,7 +298,7 @@ static void hostile_width(void) {
 void guest_main(unsigned long hartid, const void *fdt) {
   guest_console_init();
   bool found_dev = read_fdt(fdt, hartid);
-  if (bootarg_has(fdt, "nodisk")) { /* a VM configured without a ramdisk */
+  if (guest_bootargs_have(fdt, "nodisk")) { /* a VM configured without a ramdisk */
     CHECK(!found_dev, "vblk: a virtio,mmio node in a VM without a ramdisk");
     if (!found_dev)
       guest_puts("vblk: no virtio,mmio node, as its bootargs say\n");
@@ -397,7 +364,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
   int st = request(T_IN, TAG_SECTOR, buf, SECTOR, true);
   unsigned long found = 0;
   memcpy(&found, buf, sizeof(found));
-  if (st == ST_OK && have_tag && found == tag && bootarg_has(fdt, "reboot")) {
+  if (st == ST_OK && have_tag && found == tag && guest_bootargs_have(fdt, "reboot")) {
     rebooted = true;
     guest_printf("vblk: after the reboot sector %u still holds tag %lu\n", TAG_SECTOR, tag);
   }
@@ -493,7 +460,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
   }
   CHECK(other_irqs == 0, "vblk: %lu unexpected interrupts", other_irqs);
   guest_printf("vblk: %lu used-buffer and %lu config interrupts\n", vring_irqs, config_irqs);
-  if (!rebooted && have_tag && bootarg_has(fdt, "reboot") && !guest_failures) {
+  if (!rebooted && have_tag && guest_bootargs_have(fdt, "reboot") && !guest_failures) {
     guest_puts("vblk: rebooting\n");
     sbi_ecall(SBI_EXT_SRST, SBI_SRST_SYSTEM_RESET, SBI_SRST_TYPE_WARM_REBOOT, SBI_SRST_REASON_NONE,
               0, 0, 0, 0);
