@@ -14,7 +14,10 @@ static struct sbi_ret hart_suspend(struct vcpu *v, const struct sbi_call *c) {
   if (!retentive && !sbi_env_guest_ram(v, addr, 4))
     return sbi_ret(SBI_ERR_INVALID_ADDRESS, 0);
   sbi_env_vcpu_suspend(v, retentive, addr, c->args[2]);
-  return sbi_ret(SBI_NO_RETURN, 0);
+  /* Retentive: the call returns SBI_SUCCESS once the vCPU is resumed (the
+   * core steps over the ecall as for any answer); non-retentive: it resumes
+   * at addr, nothing is returned. */
+  return sbi_ret(retentive ? SBI_SUCCESS : SBI_NO_RETURN, 0);
 }
 
 struct sbi_ret sbi_hsm_handle(struct vcpu *v, const struct sbi_call *c) {

@@ -1,11 +1,11 @@
 #include "console.h"
+#include "../arch/riscv/sbi_host.h"
 #include "../drivers/plic.h"
 #include "../drivers/uart8250.h"
 #include "../lib/conmux.h"
 #include "../lib/fdt.h"
 #include "../lib/printf.h"
 #include "../lib/spinlock.h"
-#include "sbi_call.h"
 #include <stdarg.h>
 
 /* Guarded by console_lock: the backend, the multiplexer and every write. */
@@ -83,7 +83,7 @@ static void console_write_line(const char *s, size_t n) {
 int console_getc(void) {
   int c;
   spin_lock(&console_lock);
-  c = have_uart ? uart8250_getc(&uart) : (int)sbi_legacy_call(SBI_EXT_0_1_CONSOLE_GETCHAR, 0);
+  c = have_uart ? uart8250_getc(&uart) : sbi_host_getchar();
   spin_unlock(&console_lock);
   return c < 0 ? -1 : c;
 }

@@ -1,8 +1,9 @@
 /* Host SMP: bringing up the other harts and kicking them. */
 #include "hart.h"
 #include "../arch/riscv/csr.h"
+#include "../arch/riscv/sbi_host.h"
 #include "console.h"
-#include "sbi_call.h"
+#include "sched.h"
 #include "vm.h"
 
 struct hart harts[PLAT_MAX_HARTS];

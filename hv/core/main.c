@@ -2,6 +2,7 @@
  * H extension, set up the frame allocator and the hart's hypervisor CSRs,
  * build the VM and run it. */
 #include "../arch/riscv/csr.h"
+#include "../arch/riscv/sbi_host.h"
 #include "../dev/vdev.h"
 #include "../lib/printf.h"
 #include "config.h"
@@ -12,7 +13,7 @@
 #include "hart.h"
 #include "options.h"
 #include "platform.h"
-#include "sbi_call.h"
+#include "sched.h"
 #include "vm.h"
 #include <string.h>
 

@@ -1,19 +1,18 @@
 /* The hypervisor's side of sbi-proxy/include/sbi_env.h. */
 #include "sbi_env.h"
 #include "../arch/riscv/csr.h"
+#include "../arch/riscv/sbi_host.h"
 #include "console.h"
 #include "guest_mem.h"
 #include "hart.h"
-#include "sbi_call.h"
+#include "sched.h"
 #include "vm.h"
 
 static unsigned long machine_ids[3]; /* mvendorid, marchid, mimpid */
 
 void sbi_env_cache_machine_ids(void) {
-  for (int i = 0; i < 3; i++) {
-    struct sbiret r = sbi_call(SBI_EXT_BASE, SBI_BASE_GET_MVENDORID + (unsigned long)i, 0, 0, 0);
-    machine_ids[i] = r.error ? 0 : (unsigned long)r.value;
-  }
+  for (int i = 0; i < 3; i++)
+    machine_ids[i] = sbi_host_machine_id(SBI_BASE_GET_MVENDORID + (unsigned long)i);
 }
 
 unsigned long sbi_env_machine_id(unsigned long base_fid) {
@@ -63,9 +62,7 @@ void sbi_env_vcpu_stop(struct vcpu *v) { sched_stop_self(v); }
 
 void sbi_env_vcpu_suspend(struct vcpu *v, int retentive, uint64_t addr, unsigned long opaque) {
   if (retentive) {
-    /* Returns SBI_SUCCESS once resumed. */
-    v->arch.x[REG_A0] = SBI_SUCCESS;
-    v->arch.sepc += 4;
+    /* The proxy answers SBI_SUCCESS, which the guest sees once resumed. */
     sched_block(v, WAIT_SUSPEND);
   } else {
     v->resume_addr = addr;

@@ -4,11 +4,13 @@
  * pending for it; an idle hart sleeps in WFI. The host timer of a hart
  * serves its slice end, the guest timers of its blocked vCPUs and, without
  * Sstc, the emulated guest timers. */
+#include "sched.h"
 #include "../arch/riscv/csr.h"
+#include "../arch/riscv/sbi_host.h"
 #include "../lib/printf.h"
 #include "console.h"
+#include "exit.h"
 #include "hart.h"
-#include "sbi_call.h"
 #include "vm.h"
 
 static uint64_t slice_ticks = 50000;

@@ -1,22 +1,13 @@
 /* vCPU state: boot state, VS-mode CSR load/save, requests from other harts,
  * trap redirection into the guest and the guest timer. */
 #include "../arch/riscv/csr.h"
+#include "../arch/riscv/sbi_host.h"
 #include "console.h"
 #include "hart.h"
-#include "sbi_call.h"
+#include "sched.h"
 #include "vm.h"
 #include <stddef.h>
 #include <string.h>
-
-_Static_assert(offsetof(struct vcpu_arch, sepc) == VA_SEPC, "VA_SEPC");
-_Static_assert(offsetof(struct vcpu_arch, h_ra) == VA_H_RA, "VA_H_RA");
-_Static_assert(offsetof(struct vcpu_arch, h_s) == VA_H_S(0), "VA_H_S");
-_Static_assert(offsetof(struct vcpu_arch, h_sstatus) == VA_H_SSTATUS, "VA_H_SSTATUS");
-_Static_assert(offsetof(struct vcpu_arch, h_sscratch) == VA_H_SSCRATCH, "VA_H_SSCRATCH");
-_Static_assert(offsetof(struct vcpu_arch, scause) == VA_T_SCAUSE, "VA_T_SCAUSE");
-_Static_assert(offsetof(struct vcpu_arch, htinst) == VA_T_HTINST, "VA_T_HTINST");
-_Static_assert(sizeof(struct vcpu_arch) == VA_SIZE, "VA_SIZE");
-_Static_assert(offsetof(struct vcpu, arch) == 0, "arch first");
 
 #define VS_IRQS (MIP_VSSIP | MIP_VSTIP | MIP_VSEIP)
 

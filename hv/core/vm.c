@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "hart.h"
 #include "platform.h"
+#include "sched.h"
 #include "vm_fdt.h"
 #include <stdarg.h>
 #include <string.h>

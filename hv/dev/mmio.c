@@ -3,8 +3,10 @@
  * VM's bus (bus.h) as (offset, width, value). Everything about the
  * instruction is done here and only here: the decode (htinst or HLVX), the
  * check that the fault is the guest's own access and not its page-table
- * walk, the sign extension of a load, the write-back of rd and the step of
- * sepc. The models never see a vCPU.
+ * walk, the sign extension of a load and the write-back of rd. It does not
+ * move sepc: it returns the outcome and the instruction's length (2 for a
+ * compressed access), and the exit dispatcher (core/exit.c) steps sepc.
+ * The models never see a vCPU.
  *
  * It reaches the CPU and the rest of the hypervisor only through functions
  * (core/guest_mem.h: guest_vsatp(), guest_fetch_insn(); core/vm.h:
@@ -101,7 +103,7 @@ static uint64_t extend(uint64_t val, const struct mmio_insn *m) {
   return m->sign_extend ? (uint64_t)((int64_t)val >> shift) : val >> shift;
 }
 
-bool mmio_emulate(struct vcpu *v, uint64_t gpa) {
+bool mmio_emulate(struct vcpu *v, uint64_t gpa, struct exit_result *out) {
   struct vdev *d = &v->vm->dev;
   struct bus_region *r = bus_find(&d->bus, gpa);
   if (!r)
@@ -110,6 +112,7 @@ bool mmio_emulate(struct vcpu *v, uint64_t gpa) {
   uint32_t raw = 0;
   if (!access_is_direct(v, gpa) || decode(v, &m, &raw)) {
     refuse_access(v, raw);
+    *out = exit_result(EXIT_INJECTED, 0);
     return true;
   }
   uint64_t val = m.store && m.reg ? v->arch.x[m.reg] : 0;
@@ -127,10 +130,11 @@ bool mmio_emulate(struct vcpu *v, uint64_t gpa) {
   spin_unlock(&d->lock);
   if (fault) { /* the model refused it: as a real bus would (access fault) */
     refuse_access(v, raw);
+    *out = exit_result(EXIT_INJECTED, 0);
     return true;
   }
   if (!m.store && m.reg)
     v->arch.x[m.reg] = extend(val, &m);
-  v->arch.sepc += m.len;
+  *out = exit_result(EXIT_NEXT, m.len);
   return true;
 }

@@ -27,7 +27,8 @@ long sbi_env_vcpu_hsm_state(struct vcpu *v, unsigned long vcpu_id);
 long sbi_env_vcpu_start(struct vcpu *v, unsigned long vcpu_id, uint64_t addr, unsigned long opaque);
 /* The calling vCPU stops itself. */
 void sbi_env_vcpu_stop(struct vcpu *v);
-/* The calling vCPU waits for an interrupt; non-retentive resumes at addr. */
+/* The calling vCPU waits for an interrupt; non-retentive resumes at addr,
+ * retentive after its ecall (the proxy answers it SBI_SUCCESS). */
 void sbi_env_vcpu_suspend(struct vcpu *v, int retentive, uint64_t addr, unsigned long opaque);
 /* The calling vCPU suspends the VM (every other vCPU is stopped). */
 void sbi_env_system_suspend(struct vcpu *v, uint64_t addr, unsigned long opaque);

@@ -5,7 +5,7 @@
  * answer must be one the SBI specification (v2.0) allows for that function:
  * an error code it lists, a value in range, a legacy call's a1 untouched;
  * SBI_NO_RETURN exactly when the proxy handed the vCPU to the core (stopped,
- * suspended, reset it, or sent it a fault); and the proxy must never ask the
+ * suspended it non-retentively, reset it, or sent it a fault); and the proxy must never ask the
  * core for something outside the VM (the fakes abort). Guest RAM is an
  * exactly sized allocation, so ASan catches any access outside it. */
 #include "fuzz_input.h"
@@ -25,7 +25,7 @@ struct vcpu {
 
 /* What the proxy asked of the core during one call. */
 struct record {
-  unsigned takeovers; /* stop, suspend, system suspend, reset, fault sent */
+  unsigned takeovers; /* stop, non-retentive suspend, system suspend, reset, fault sent */
   unsigned console_bytes, getc_calls, timer_calls, ipi_calls, fence_calls, start_calls;
   uint64_t console_from; /* host address of the first byte written */
   uint64_t targets;      /* of the last IPI or fence */
@@ -117,7 +117,8 @@ void sbi_env_vcpu_suspend(struct vcpu *v, int retentive, uint64_t addr, unsigned
   (void)opaque;
   if (!retentive && !sbi_env_guest_ram(v, addr, 4))
     abort();
-  rec.takeovers++;
+  if (!retentive) /* a retentive suspend is answered (SBI_SUCCESS) */
+    rec.takeovers++;
 }
 
 void sbi_env_system_suspend(struct vcpu *v, uint64_t addr, unsigned long opaque) {

@@ -770,8 +770,10 @@ static void test_hsm(void) {
 
   /* hart_suspend: the two default types. */
   reset_fakes(2);
+  /* Retentive: answered SBI_SUCCESS, which the guest sees once resumed. */
   r = call(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_RET_DEFAULT, 0xdead, 0x1);
-  CHECK_EQ_INT(r.action, SBI_RET_NONE);
+  CHECK_EQ_INT(r.action, SBI_RET);
+  CHECK_EQ_INT(r.error, SBI_SUCCESS);
   CHECK_EQ_INT(rec.suspend_calls, 1);
   CHECK_EQ_INT(rec.suspend_retentive, 1); /* resume_addr is ignored */
   r = call(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, SBI_HSM_SUSPEND_NON_RET_DEFAULT, RAM_GPA + 0x40, 0x2);
@@ -791,7 +793,8 @@ static void test_hsm(void) {
   }
   /* suspend_type is 32 bits wide: only the low half counts (SBI 3). */
   r = call(SBI_EXT_HSM, SBI_HSM_HART_SUSPEND, 0xFFFFFFFF00000000UL, RAM_GPA, 0);
-  CHECK_EQ_INT(r.action, SBI_RET_NONE);
+  CHECK_EQ_INT(r.action, SBI_RET);
+  CHECK_EQ_INT(r.error, SBI_SUCCESS);
   CHECK_EQ_INT(rec.suspend_retentive, 1);
   reset_fakes(2);
   for (size_t i = 0; i < sizeof(bad_addr) / sizeof(bad_addr[0]); i++) {

@@ -136,7 +136,11 @@ static uint32_t c_sdsp(unsigned rs2) { return 2 | rs2 << 2 | 7 << 13; }
 #define PC 0x80001000UL
 
 /* The guest's access at va (= gpa unless paged) traps with scause; returns
- * whether vdev_mmio claimed it. */
+ * whether vdev_mmio claimed it. mmio_emulate() itself must leave sepc
+ * alone and return an outcome that agrees with what it did (EXIT_NEXT with
+ * the instruction's length, or EXIT_INJECTED with one fault sent); sepc is
+ * then stepped as the exit dispatcher's exit_finish() steps it, so the
+ * tests below see where the guest resumes. */
 static bool fault(struct vcpu *v, unsigned long scause, unsigned long va, uint64_t gpa,
                   unsigned long htinst) {
   v->arch.scause = scause;
@@ -144,7 +148,21 @@ static bool fault(struct vcpu *v, unsigned long scause, unsigned long va, uint64
   v->arch.htval = gpa >> 2;
   v->arch.htinst = htinst;
   v->arch.sepc = PC;
-  return mmio_emulate(v, gpa);
+  int calls = trap.calls;
+  struct exit_result r = exit_result(EXIT_RETRY, 99); /* neither is ever returned */
+  bool ok = mmio_emulate(v, gpa, &r);
+  CHECK_EQ(v->arch.sepc, PC);
+  if (!ok)
+    return false;
+  if (r.outcome == EXIT_NEXT) {
+    CHECK(r.len == 2 || r.len == 4);
+    CHECK_EQ(trap.calls, calls);
+    v->arch.sepc += r.len;
+  } else {
+    CHECK_EQ(r.outcome, EXIT_INJECTED);
+    CHECK_EQ(trap.calls, calls + 1);
+  }
+  return true;
 }
 
 /* One emulated access, fetched from the guest (htinst 0, vsatp Bare unless

@@ -7,8 +7,18 @@
  * vcpu_fast_exit() or vcpu_fast_fault() answers at once, which goes back
  * to the guest without leaving the guest's CSR context.
  * Traps taken in the hypervisor itself go to hv_trap_entry. */
-#include "vcpu_arch.h"
+#include "asm_offsets.h" /* generated from the structs: asm_offsets.c */
 #include "csr.h"
+
+/* Registers by number in the vcpu_arch's x[] and h_s[] (8 bytes each,
+ * asserted in asm_offsets.c). */
+#define VA_X(n) (VA_X0 + (n)*8)
+#define VA_H_S(n) (VA_H_S0 + (n)*8)
+/* The C functions called here take the vcpu, of which the vcpu_arch is the
+ * first member. */
+#if VCPU_ARCH != 0
+#error "struct vcpu_arch must be the first member of struct vcpu"
+#endif
 
 /* The guest registers the C calling convention may clobber (all but a0,
  * which carries the vcpu_arch pointer), and the guest's sp and tp, which
@@ -116,16 +126,15 @@ vcpu_arch_exit:
   /* Fast path for an ecall: call vcpu_fast_exit() on the host stack with the
    * guest's gp and s0-s11 still live (the callee preserves them). If it
    * answered and the vCPU may go on, it returns the vcpu_arch and the guest
-   * resumes at once after the ecall; NULL sends the exit down the full
-   * path. */
+   * resumes at once at its sepc, which the exit path stepped over the
+   * ecall; NULL sends the exit down the full path. */
   li t1, EXC_ECALL_VS
   bne t0, t1, 4f
   ld sp, VA_H_SP(a0)
   ld tp, VA_H_TP(a0)
   call vcpu_fast_exit
   beqz a0, 1f
-  csrr t1, CSR_SEPC /* step over the ecall */
-  addi t1, t1, 4
+  ld t1, VA_SEPC(a0) /* stepped by exit_finish() (exit.c) */
   csrw CSR_SEPC, t1
   GUEST_CALLER ld
   ld a0, VA_X(10)(a0)
@@ -213,8 +222,9 @@ vcpu_arch_exit:
   j 7b
 
 /* A trap taken in HS-mode (V = 0): save everything on the hart's stack and
- * hand the frame to hv_trap_handler(), which either fixes up sepc (a guest
- * memory access that faulted) or panics. */
+ * hand the frame to hv_trap_handler(), which either sends the hypervisor's
+ * own faulting guest-memory access to its fixup (guest_access.S) or
+ * panics. */
 .balign 4
 .global hv_trap_entry
 hv_trap_entry:

@@ -1,28 +1,10 @@
 /* The register file of a vCPU as trap.S saves and restores it, and the host
- * state it parks while the guest runs. Offsets are shared with trap.S and
- * checked at compile time in vcpu.c. */
+ * state it parks while the guest runs. trap.S reaches the fields through
+ * offsets generated from this struct (asm_offsets.c -> asm_offsets.h): C
+ * only, reorder it freely. */
 #ifndef RV_VCPU_ARCH_H
 #define RV_VCPU_ARCH_H
 
-#define VA_X(n) ((n)*8)
-#define VA_SEPC 256
-#define VA_SSTATUS 264
-#define VA_HSTATUS 272
-#define VA_H_RA 280
-#define VA_H_SP 288
-#define VA_H_TP 296
-#define VA_H_S(n) (304 + (n)*8) /* s0..s11 */
-#define VA_H_SSTATUS 400
-#define VA_H_HSTATUS 408
-#define VA_H_STVEC 416
-#define VA_H_SSCRATCH 424
-#define VA_T_SCAUSE 432
-#define VA_T_STVAL 440
-#define VA_T_HTVAL 448
-#define VA_T_HTINST 456
-#define VA_SIZE 464
-
-#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 struct vcpu_arch {
@@ -47,5 +29,4 @@ void vcpu_arch_run(struct vcpu_arch *ctx);
 #define REG_A1 11
 #define REG_A6 16
 #define REG_A7 17
-#endif
 #endif

@@ -1,0 +1,40 @@
+/* The exit path (exit.c): every trap out of a guest is classified once, its
+ * handler says what it did (an outcome), and one function acts on that
+ * outcome, the only place a guest's sepc moves past a trapped instruction. */
+#ifndef RV_EXIT_H
+#define RV_EXIT_H
+
+struct vcpu;
+struct vcpu_arch;
+
+/* What an exit handler did, and so where the guest resumes. */
+enum exit_outcome {
+  EXIT_NEXT,     /* done: resume after the trapped instruction (sepc += len) */
+  EXIT_BLOCKED,  /* done, and the vCPU now waits (WFI, retentive suspend):
+                  * it resumes after the instruction once woken (sepc += len) */
+  EXIT_RETRY,    /* nothing emulated (an interrupt): resume at the same sepc */
+  EXIT_INJECTED, /* a trap was sent into the guest: it resumes at its vstvec */
+  EXIT_STOPPED,  /* the vCPU stopped, or its VM stops or reboots, or it
+                  * resumes elsewhere (non-retentive suspend): whoever starts
+                  * it again sets sepc */
+};
+
+/* An outcome and the length of the trapped instruction (2 or 4 bytes: a
+ * compressed load or store is 2), which EXIT_NEXT and EXIT_BLOCKED step
+ * over. Two words: returned in a0/a1. */
+struct exit_result {
+  enum exit_outcome outcome;
+  unsigned len;
+};
+
+static inline struct exit_result exit_result(enum exit_outcome outcome, unsigned len) {
+  return (struct exit_result){outcome, len};
+}
+
+void vcpu_handle_exit(struct vcpu *v);
+/* The fast paths, called by trap.S: v's vcpu_arch when the guest may resume
+ * at once, NULL for the full path (marked handled if it was). */
+struct vcpu_arch *vcpu_fast_exit(struct vcpu *v);
+struct vcpu_arch *vcpu_fast_fault(struct vcpu *v);
+
+#endif
