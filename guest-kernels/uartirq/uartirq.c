@@ -9,6 +9,11 @@
  * console (the boot test types one) must arrive this way within 20 s (a
  * timer ends the wait, so a lost interrupt fails the test, not its
  * timeout).
+ * Its source's priority is written and read back with compressed
+ * instructions (c.sw, c.lw: 2 bytes), each followed by a 2-byte c.addi
+ * that counts: the hypervisor must step sepc over a compressed MMIO access
+ * by 2, and stepping by 4 skips a count (and the c.sw's value, if it was
+ * not written, shows too).
  * Runs natively on OpenSBI too (QEMU's own UART and PLIC). */
 #include "fdt.h"
 #include "guest.h"
@@ -74,6 +79,33 @@ static void on_irq(unsigned long irq) {
   }
 }
 
+/* Store val at a device's 32-bit register with c.sw and load it back with
+ * c.lw (a0-a3 are registers the compressed forms can name), each followed
+ * by a c.addi on a counter; the guest resumes after each access at the
+ * next 2-byte instruction or loses a count. */
+static void compressed_mmio(unsigned long addr, uint32_t val) {
+  register unsigned long a __asm__("a0") = addr;
+  register unsigned long v __asm__("a1") = val;
+  register unsigned long got __asm__("a2") = 0;
+  register unsigned long steps __asm__("a3") = 0;
+  __asm__ volatile(".option push\n"
+                   ".option rvc\n"
+                   "c.sw a1, 0(a0)\n"
+                   "c.addi a3, 1\n"
+                   "c.lw a2, 0(a0)\n"
+                   "c.addi a3, 1\n"
+                   ".option pop\n"
+                   : "+r"(steps), "+r"(got)
+                   : "r"(a), "r"(v)
+                   : "memory");
+  CHECK(steps == 2 && got == val,
+        "uartirq: compressed c.sw/c.lw at 0x%lx: %lu of 2 following instructions ran, read %lu "
+        "(wrote %u)",
+        addr, steps, got, val);
+  if (steps == 2 && got == val)
+    guest_printf("uartirq: compressed c.sw/c.lw at the PLIC resumed at the next instruction\n");
+}
+
 /* The UART, its source, the PLIC and this hart's S-mode context. */
 static bool read_fdt(const void *fdt, unsigned long hartid) {
   struct dt dt;
@@ -107,7 +139,7 @@ void guest_main(unsigned long hartid, const void *fdt) {
   wr8(uart + UART_FCR, 0x01);                /* FIFOs on */
   while (rd8(uart + UART_LSR) & UART_LSR_DR) /* nothing typed yet counts */
     (void)rd8(uart + UART_RBR);
-  wr32(plic + PLIC_PRIORITY(source), 1);
+  compressed_mmio(plic + PLIC_PRIORITY(source), 1); /* priority 1 */
   wr32(plic + PLIC_ENABLE(context, source),
        rd32(plic + PLIC_ENABLE(context, source)) | 1U << (source % 32));
   wr32(plic + PLIC_THRESHOLD(context), 0);
