@@ -20,18 +20,15 @@
 _Static_assert(offsetof(struct sbi_call, args) == 0 && offsetof(struct sbi_call, fid) == 6 * 8 &&
                    offsetof(struct sbi_call, eid) == 7 * 8 && REG_A7 - REG_A0 == 7,
                "struct sbi_call is a0..a7");
-/* exit_finish() steps exactly these two with one compare. */
-_Static_assert(EXIT_NEXT == 0 && EXIT_BLOCKED == 1, "the outcomes that step sepc come first");
-
 /* Act on a handler's outcome: step sepc over the trapped instruction when
  * the handler answered it (EXIT_NEXT, EXIT_BLOCKED); leave it where the
  * trap or the handler put it otherwise (EXIT_RETRY: the same instruction;
  * EXIT_INJECTED: the guest's vstvec; EXIT_STOPPED: whoever restarts the
- * vCPU sets it). The one place sepc steps. */
+ * vCPU sets it), for which exit_result() made len 0: no test on the fast
+ * paths. The one place sepc steps. */
 static inline __attribute__((always_inline)) void exit_finish(struct vcpu *v,
                                                               struct exit_result r) {
-  if (r.outcome <= EXIT_BLOCKED)
-    v->arch.sepc += r.len;
+  v->arch.sepc += exit_len(r);
 }
 
 /* An SBI call of extension idx (sbi_ext_index of its EID), counted per
@@ -187,7 +184,7 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
   }
   r = sbi_answer(v, sbi_call(v, idx));
   exit_finish(v, r);
-  if (r.outcome > EXIT_BLOCKED) { /* the handler changed the vCPU itself */
+  if (exit_outcome(r) != EXIT_NEXT) { /* the handler changed the vCPU itself */
     v->exit_handled = true;
     return NULL;
   }

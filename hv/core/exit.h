@@ -3,6 +3,7 @@
  * outcome, the only place a guest's sepc moves past a trapped instruction. */
 #ifndef RV_EXIT_H
 #define RV_EXIT_H
+#include <stdbool.h>
 
 struct vcpu;
 struct vcpu_arch;
@@ -19,17 +20,30 @@ enum exit_outcome {
                   * it again sets sepc */
 };
 
-/* An outcome and the length of the trapped instruction (2 or 4 bytes: a
- * compressed load or store is 2), which EXIT_NEXT and EXIT_BLOCKED step
- * over. Two words: returned in a0/a1. */
+/* An outcome and how far it steps sepc: the length of the trapped
+ * instruction (2 or 4 bytes: a compressed load or store is 2) for
+ * EXIT_NEXT and EXIT_BLOCKED, 0 for the others. One word, outcome in the
+ * low byte and length above it: GCC returns a one-word struct in a0, where
+ * two fields would go through the stack on every exit. */
 struct exit_result {
-  enum exit_outcome outcome;
-  unsigned len;
+  unsigned long bits;
 };
 
-static inline struct exit_result exit_result(enum exit_outcome outcome, unsigned len) {
-  return (struct exit_result){outcome, len};
+#define EXIT_LEN_SHIFT 8
+
+/* The only constructor: len counts only for the outcomes that step (the
+ * test folds away where the outcome is a constant). */
+static inline struct exit_result exit_result(enum exit_outcome outcome, unsigned long len) {
+  bool steps = outcome == EXIT_NEXT || outcome == EXIT_BLOCKED;
+  return (struct exit_result){(unsigned long)outcome | (steps ? len : 0) << EXIT_LEN_SHIFT};
 }
+
+static inline enum exit_outcome exit_outcome(struct exit_result r) {
+  return (enum exit_outcome)(r.bits & ((1UL << EXIT_LEN_SHIFT) - 1));
+}
+
+/* How far sepc steps: 0, 2 or 4. */
+static inline unsigned long exit_len(struct exit_result r) { return r.bits >> EXIT_LEN_SHIFT; }
 
 void vcpu_handle_exit(struct vcpu *v);
 /* The fast paths, called by trap.S: v's vcpu_arch when the guest may resume

@@ -221,7 +221,7 @@ static void fault(struct input *in) {
     decoded = fake_insn && insn_decode_mmio(fake_insn, &m) == 0;
   }
   if (direct && decoded) { /* emulated */
-    if (traps || out.outcome != EXIT_NEXT || out.len != m.len || v->arch.x[0] != 0)
+    if (traps || exit_outcome(out) != EXIT_NEXT || exit_len(out) != m.len || v->arch.x[0] != 0)
       abort();
     for (unsigned r = 1; r < 32; r++)
       if ((m.store || r != m.reg) && v->arch.x[r] != before[r])
@@ -238,7 +238,7 @@ static void fault(struct input *in) {
     unsigned long want = scause == EXC_INST_GUEST_PAGE_FAULT           ? EXC_INST_ACCESS
                          : scause == EXC_LOAD_GUEST_PAGE_FAULT && !amo ? EXC_LOAD_ACCESS
                                                                        : EXC_STORE_ACCESS;
-    if (traps != 1 || trap_cause != want || trap_tval != va || out.outcome != EXIT_INJECTED ||
+    if (traps != 1 || trap_cause != want || trap_tval != va || exit_outcome(out) != EXIT_INJECTED ||
         memcmp(before, v->arch.x, sizeof(before)) || memcmp(&snap, &vm.dev, sizeof(snap)))
       abort(); /* one fault, nothing else: no register, no device touched */
   }

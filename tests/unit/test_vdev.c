@@ -154,12 +154,13 @@ static bool fault(struct vcpu *v, unsigned long scause, unsigned long va, uint64
   CHECK_EQ(v->arch.sepc, PC);
   if (!ok)
     return false;
-  if (r.outcome == EXIT_NEXT) {
-    CHECK(r.len == 2 || r.len == 4);
+  if (exit_outcome(r) == EXIT_NEXT) {
+    CHECK(exit_len(r) == 2 || exit_len(r) == 4);
     CHECK_EQ(trap.calls, calls);
-    v->arch.sepc += r.len;
+    v->arch.sepc += exit_len(r);
   } else {
-    CHECK_EQ(r.outcome, EXIT_INJECTED);
+    CHECK_EQ(exit_outcome(r), EXIT_INJECTED);
+    CHECK_EQ(exit_len(r), 0);
     CHECK_EQ(trap.calls, calls + 1);
   }
   return true;
