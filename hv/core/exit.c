@@ -20,15 +20,20 @@
 _Static_assert(offsetof(struct sbi_call, args) == 0 && offsetof(struct sbi_call, fid) == 6 * 8 &&
                    offsetof(struct sbi_call, eid) == 7 * 8 && REG_A7 - REG_A0 == 7,
                "struct sbi_call is a0..a7");
+
 /* Act on a handler's outcome: step sepc over the trapped instruction when
  * the handler answered it (EXIT_NEXT, EXIT_BLOCKED); leave it where the
  * trap or the handler put it otherwise (EXIT_RETRY: the same instruction;
  * EXIT_INJECTED: the guest's vstvec; EXIT_STOPPED: whoever restarts the
  * vCPU sets it), for which exit_result() made len 0: no test on the fast
- * paths. The one place sepc steps. */
-static inline __attribute__((always_inline)) void exit_finish(struct vcpu *v,
-                                                              struct exit_result r) {
+ * paths. The one place sepc steps. `live`: the guest's CSR context is still
+ * in place (the ecall fast path), so the sepc CSR is written too and the
+ * guest resumes there without trap.S reloading it. */
+static inline __attribute__((always_inline)) void exit_finish(struct vcpu *v, struct exit_result r,
+                                                              bool live) {
   v->arch.sepc += exit_len(r);
+  if (live)
+    csr_write(CSR_SEPC, v->arch.sepc);
 }
 
 /* An SBI call of extension idx (sbi_ext_index of its EID), counted per
@@ -161,8 +166,9 @@ static inline __attribute__((always_inline)) bool fast_resume(struct vcpu *v) {
  * CSR context (stvec = vcpu_arch_exit), its gp and its s0-s11 stay in
  * place: nothing here may trap, so the legacy calls that read guest memory
  * with HLV take the full exit. Returns v's vcpu_arch when the call is
- * answered and the guest may resume at once: trap.S then resumes it at
- * v->arch.sepc, which exit_finish() stepped over the ecall. NULL sends the
+ * answered and the guest may resume at once: trap.S then resumes it at the
+ * sepc CSR, which exit_finish() stepped over the ecall (and v->arch.sepc
+ * with it). NULL sends the
  * exit down the full path, marked handled if it was. */
 struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
   unsigned long eid = v->arch.x[REG_A7];
@@ -173,7 +179,7 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
       v->stats.sbi[SBI_IDX_LEGACY]++;
       v->arch.x[REG_A0] =
           (unsigned long)sbi_legacy_putchar(v, (const struct sbi_call *)&v->arch.x[REG_A0]);
-      exit_finish(v, exit_result(EXIT_NEXT, INSN_LEN_ECALL));
+      exit_finish(v, exit_result(EXIT_NEXT, INSN_LEN_ECALL), true);
       return fast_resume(v) ? &v->arch : NULL;
     }
     if (eid >= SBI_EXT_0_1_SEND_IPI && eid <= SBI_EXT_0_1_REMOTE_SFENCE_VMA_ASID)
@@ -183,7 +189,7 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
     idx = sbi_ext_index(eid);
   }
   r = sbi_answer(v, sbi_call(v, idx));
-  exit_finish(v, r);
+  exit_finish(v, r, true);
   if (exit_outcome(r) != EXIT_NEXT) { /* the handler changed the vCPU itself */
     v->exit_handled = true;
     return NULL;
@@ -198,7 +204,7 @@ struct vcpu_arch *vcpu_fast_exit(struct vcpu *v) {
  * v->arch. Same return as vcpu_fast_exit(). */
 struct vcpu_arch *vcpu_fast_fault(struct vcpu *v) {
   v->stats.exits++;
-  exit_finish(v, handle_guest_page_fault(v));
+  exit_finish(v, handle_guest_page_fault(v), false);
   return fast_resume(v) ? &v->arch : NULL;
 }
 
@@ -234,4 +240,4 @@ static struct exit_result exit_dispatch(struct vcpu *v) {
   }
 }
 
-void vcpu_handle_exit(struct vcpu *v) { exit_finish(v, exit_dispatch(v)); }
+void vcpu_handle_exit(struct vcpu *v) { exit_finish(v, exit_dispatch(v), false); }

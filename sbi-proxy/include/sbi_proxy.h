@@ -28,7 +28,10 @@ struct sbi_ret {
   long value;
 };
 
-#define SBI_NO_RETURN LONG_MIN
+/* Not an SBI error code nor a legacy answer (those are small): in the range of
+ * one addi, so that the exit path tests it in one instruction less than
+ * LONG_MIN. */
+#define SBI_NO_RETURN (-2048L)
 
 static inline struct sbi_ret sbi_ret(long error, long value) {
   return (struct sbi_ret){error, value};

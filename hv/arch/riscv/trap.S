@@ -126,16 +126,14 @@ vcpu_arch_exit:
   /* Fast path for an ecall: call vcpu_fast_exit() on the host stack with the
    * guest's gp and s0-s11 still live (the callee preserves them). If it
    * answered and the vCPU may go on, it returns the vcpu_arch and the guest
-   * resumes at once at its sepc, which the exit path stepped over the
+   * resumes at once at the sepc CSR, which exit_finish() stepped over the
    * ecall; NULL sends the exit down the full path. */
   li t1, EXC_ECALL_VS
   bne t0, t1, 4f
   ld sp, VA_H_SP(a0)
   ld tp, VA_H_TP(a0)
   call vcpu_fast_exit
-  beqz a0, 1f
-  ld t1, VA_SEPC(a0) /* stepped by exit_finish() (exit.c) */
-  csrw CSR_SEPC, t1
+  beqz a0, 1f /* else the sepc CSR was stepped by exit_finish() (exit.c) */
   GUEST_CALLER ld
   ld a0, VA_X(10)(a0)
   sret
