@@ -295,6 +295,37 @@ static void hostile_width(void) {
     guest_puts("vblk: bad-width accesses got access faults\n");
 }
 
+/* Bootargs "scan": read every sector alone and check it against the
+ * image's pattern (but the sectors this guest writes: 20, 21 and, with a
+ * tag, TAG_SECTOR), printing each one that fails and a summary: under a
+ * host disk that fails chosen sectors (QEMU's blkdebug), exactly those
+ * sectors fail, with IOERR, and every other one reads right. */
+static void scan(bool tagged) {
+  unsigned long failed = 0, wrong = 0;
+  for (uint64_t s = 0; s < capacity; s++) {
+    memset(buf, 0, SECTOR);
+    int st = request(T_IN, s, buf, SECTOR, true);
+    if (st != ST_OK) {
+      failed++;
+      guest_printf("vblk: scan: sector %lu: status %d%s\n", (unsigned long)s, st,
+                   st == ST_IOERR ? " (IOERR)" : "");
+      continue;
+    }
+    if (s == 20 || s == 21 || (tagged && s == TAG_SECTOR))
+      continue;
+    bool same = true;
+    for (unsigned i = 0; same && i < SECTOR; i++)
+      same = buf[i] == pattern(s * SECTOR + i);
+    if (!same) {
+      wrong++;
+      guest_printf("vblk: scan: sector %lu: wrong data\n", (unsigned long)s);
+    }
+  }
+  CHECK(!wrong, "vblk: scan: %lu sectors with wrong data", wrong);
+  guest_printf("vblk: scan: %lu sectors, %lu failed, %lu wrong\n", (unsigned long)capacity, failed,
+               wrong);
+}
+
 void guest_main(unsigned long hartid, const void *fdt) {
   guest_console_init();
   bool found_dev = read_fdt(fdt, hartid);
@@ -405,8 +436,20 @@ void guest_main(unsigned long hartid, const void *fdt) {
   memset(buf, 0, 32);
   st = request(T_GET_ID, 0, buf, 20, true);
   buf[20] = 0;
-  CHECK(st == ST_OK && !strcmp((char *)buf, "rustyvisor-ramdisk"), "vblk: GET_ID: status %d '%s'",
-        st, (char *)buf);
+  /* A host disk's serial names its host slot ("host=N"). */
+  char serial[24] = "rustyvisor-ramdisk";
+  unsigned long host_slot;
+  if (guest_bootarg(fdt, "host", &host_slot) && host_slot < 100) {
+    char *e = serial + strlen("rustyvisor-");
+    memcpy(e, "host", 4);
+    e += 4;
+    if (host_slot >= 10)
+      *e++ = (char)('0' + host_slot / 10);
+    *e++ = (char)('0' + host_slot % 10);
+    *e = 0;
+  }
+  CHECK(st == ST_OK && !strcmp((char *)buf, serial), "vblk: GET_ID: status %d '%s'", st,
+        (char *)buf);
   if (st == ST_OK)
     guest_printf("vblk: GET_ID '%s'\n", (char *)buf);
   st = request(T_IN, capacity, buf, SECTOR, true);
@@ -458,6 +501,8 @@ void guest_main(unsigned long hartid, const void *fdt) {
     if (st == ST_OK && found == tag)
       guest_printf("vblk: tag %lu written and read back\n", tag);
   }
+  if (guest_bootargs_have(fdt, "scan"))
+    scan(rebooted || have_tag);
   CHECK(other_irqs == 0, "vblk: %lu unexpected interrupts", other_irqs);
   guest_printf("vblk: %lu used-buffer and %lu config interrupts\n", vring_irqs, config_irqs);
   if (!rebooted && have_tag && guest_bootargs_have(fdt, "reboot") && !guest_failures) {

@@ -32,6 +32,9 @@ struct blk_backend {
   int (*submit)(struct blk_backend *be, enum blk_op op, uint64_t sector, const struct blk_seg *segs,
                 unsigned n, blk_done_fn done, void *cookie);
   void *ctx;
+  /* Requests it takes in flight at once (its share of a host queue), 0: no
+   * limit; the model holds the rest in the guest's ring until one ends. */
+  unsigned depth;
 };
 
 #endif

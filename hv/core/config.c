@@ -214,19 +214,86 @@ static int parse_property(struct vm_parse *p, const char *name, const void *val,
               name);
 }
 
+/* A disk@N child node: host-disk = <slot>; optional partition = <n> or
+ * partition-name = "name", read-only, serial = "...". */
+static int parse_disk(struct vm_parse *p, const struct dt *dt, int node) {
+  struct vm_spec *s = p->spec;
+  const char *nname = dt_node_name(dt, node);
+  if (strncmp(nname, "disk", 4) || (nname[4] && nname[4] != '@'))
+    return FAIL(p, "unexpected child node '%s' (a VM's children are disk@N nodes)", nname);
+  unsigned max = CFG_DISKS_MAX - (s->ramdisk ? 1u : 0u);
+  if (s->ndisks >= max)
+    return FAIL(p, "node '%s': more than %u disks (%s)", nname, CFG_DISKS_MAX,
+                s->ramdisk ? "the RAM disk counts as one" : "the limit");
+  struct cfg_disk *k = &s->disk[s->ndisks];
+  memset(k, 0, sizeof(*k));
+  rv_snprintf(k->node, sizeof(k->node), "%s", nname);
+  bool have_slot = false;
+  int cookie = 0;
+  const char *name;
+  const void *val;
+  int len;
+  while (dt_prop_next(dt, node, &cookie, &name, &val, &len) == 0) {
+    if (!strcmp(name, "host-disk")) {
+      if (len != 4 || dt_be32(val) > 31)
+        return FAIL(p,
+                    "node '%s': property 'host-disk': expected <N>, a host slot 0..31 "
+                    "(QEMU's bus=virtio-mmio-bus.N)",
+                    nname);
+      k->host_slot = dt_be32(val);
+      have_slot = true;
+    } else if (!strcmp(name, "partition")) {
+      if (len != 4 || dt_be32(val) < 1 || dt_be32(val) > 256)
+        return FAIL(p, "node '%s': property 'partition': expected <N>, a GPT partition 1..256",
+                    nname);
+      k->partition = dt_be32(val);
+    } else if (!strcmp(name, "partition-name")) {
+      const char *v = prop_string(val, len);
+      if (!v || !*v || strlen(v) >= CFG_PARTNAME_MAX)
+        return FAIL(p, "node '%s': property 'partition-name': expected a name of 1..%u characters",
+                    nname, CFG_PARTNAME_MAX - 1);
+      rv_snprintf(k->partition_name, sizeof(k->partition_name), "%s", v);
+    } else if (!strcmp(name, "read-only")) {
+      if (len != 0)
+        return FAIL(p, "node '%s': property 'read-only': takes no value (write read-only;)", nname);
+      k->read_only = true;
+    } else if (!strcmp(name, "serial")) {
+      const char *v = prop_string(val, len);
+      if (!v || strlen(v) > CFG_SERIAL_MAX)
+        return FAIL(p, "node '%s': property 'serial': expected a string of at most %u bytes", nname,
+                    CFG_SERIAL_MAX);
+      rv_snprintf(k->serial, sizeof(k->serial), "%s", v);
+    } else {
+      return FAIL(p,
+                  "node '%s': unknown property '%s' (known: host-disk partition partition-name "
+                  "read-only serial)",
+                  nname, name);
+    }
+  }
+  if (!have_slot)
+    return FAIL(p, "node '%s': missing host-disk = <N> (the host slot: bus=virtio-mmio-bus.N)",
+                nname);
+  if (k->partition && k->partition_name[0])
+    return FAIL(p, "node '%s': properties 'partition' and 'partition-name' both given: keep one",
+                nname);
+  s->ndisks++;
+  return 0;
+}
+
 /* Fill spec from the VM node; 0, or -1 with msg saying why not. */
 static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
                     struct vm_spec *spec, uint64_t mem_left, char *msg, size_t msglen) {
   struct vm_parse p = {.spec = spec, .lim = lim, .msg = msg, .msglen = msglen};
   config_spec_defaults(spec);
-  if (dt_first_child(dt, node) >= 0)
-    return FAIL(&p, "unexpected child node '%s'", dt_node_name(dt, dt_first_child(dt, node)));
   int cookie = 0;
   const char *name;
   const void *val;
   int len;
   while (dt_prop_next(dt, node, &cookie, &name, &val, &len) == 0)
     if (parse_property(&p, name, val, len))
+      return -1;
+  for (int c = dt_first_child(dt, node); c >= 0; c = dt_next_sibling(dt, c))
+    if (parse_disk(&p, dt, c))
       return -1;
   if (p.have_kernel && p.have_source)
     return FAIL(&p, "properties 'kernel' and 'kernel-source' both given: keep one");

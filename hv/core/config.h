@@ -34,6 +34,21 @@ enum cfg_kernel { CFG_KERNEL_EMBEDDED, CFG_KERNEL_INITRD, CFG_KERNEL_DISK };
 
 #define CFG_DEV_UART (1U << 0)
 
+/* A VM's disks: the RAM disk (if any) first, then its disk@ nodes. */
+#define CFG_DISKS_MAX 4
+#define CFG_SERIAL_MAX 20 /* virtio-blk GET_ID bytes */
+#define CFG_PARTNAME_MAX 37
+
+/* One disk@N node: a host disk (by host slot), whole or one partition. */
+struct cfg_disk {
+  unsigned host_slot;                    /* host-disk = <N>: QEMU's bus=virtio-mmio-bus.N */
+  unsigned partition;                    /* partition = <N>, 1-based; 0: none */
+  char partition_name[CFG_PARTNAME_MAX]; /* partition-name = "..."; "": none */
+  bool read_only;
+  char serial[CFG_SERIAL_MAX + 1]; /* "": rustyvisor-hostN[-pN] */
+  char node[CFG_NAME_MAX];         /* its node name, for messages */
+};
+
 /* One VM as the configuration describes it. */
 struct vm_spec {
   char name[CFG_NAME_MAX];
@@ -53,6 +68,8 @@ struct vm_spec {
   bool stats;             /* print its exit counters when it stops */
   const uint8_t *ramdisk; /* its RAM disk's image (inside the blob), or NULL */
   size_t ramdisk_size;    /* whole 512-byte sectors, 1 .. CFG_RAMDISK_MAX */
+  unsigned ndisks;        /* disk@ nodes (host disks), after the RAM disk */
+  struct cfg_disk disk[CFG_DISKS_MAX];
 };
 
 /* What the machine offers, for validation. */

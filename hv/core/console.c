@@ -101,15 +101,19 @@ bool console_enable_rx_irq(const void *fdt, unsigned long boot_hartid) {
 
 bool console_rx_irq_enabled(void) { return rx_irq; }
 
+void console_uart_irq(void *ctx) {
+  (void)ctx;
+  int c;
+  while ((c = console_getc()) >= 0)
+    vm_console_input((char)c);
+}
+
 void console_handle_irq(void) {
   uint32_t src = plic_host_claim();
   if (!src)
     return;
-  if (src == plic_host_uart_irq()) {
-    int c;
-    while ((c = console_getc()) >= 0)
-      vm_console_input((char)c);
-  }
+  if (src == plic_host_uart_irq())
+    console_uart_irq(0);
   plic_host_complete(src);
 }
 

@@ -23,6 +23,8 @@ bool console_enable_rx_irq(const void *fdt, unsigned long boot_hartid);
 bool console_rx_irq_enabled(void);
 /* The host external interrupt fired (boot hart). */
 void console_handle_irq(void);
+/* The console UART interrupted: hand what it received to the VMs. */
+void console_uart_irq(void *ctx);
 
 /* Formatted output; hv_log prefixes "rustyvisor: " and ends the line. */
 void hv_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

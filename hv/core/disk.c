@@ -113,6 +113,8 @@ static int get(const void *fdt, bool kernel_only, const uint8_t **data, size_t *
   return 0;
 }
 
+uint64_t disk_read_base(void) { return read_done && !read_state ? disk.base : 0; }
+
 int disk_kernel(const void *fdt, const uint8_t **image, size_t *size, char *err, size_t errlen) {
   return get(fdt, true, image, size, err, errlen);
 }

@@ -18,4 +18,8 @@ int disk_kernel(const void *fdt, const uint8_t **image, size_t *size, char *err,
  * error. */
 int disk_contents(const void *fdt, const uint8_t **data, size_t *size, char *err, size_t errlen);
 
+/* The slot address of the disk read whole (a kernel or an initramfs came
+ * from it), or 0. */
+uint64_t disk_read_base(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include "guest_mem.h"
 #include "hart.h"
 #include "sched.h"
+#include "hostio.h"
 #include "vm.h"
 #include <stddef.h>
 
@@ -135,7 +136,7 @@ static struct exit_result handle_irq(struct vcpu *v, unsigned long irq) {
     break;
   case IRQ_S_EXT:
     v->stats.irq_other++;
-    console_handle_irq();
+    hostirq_handle();
     break;
   default:
     v->stats.irq_other++;

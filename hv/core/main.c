@@ -4,6 +4,7 @@
 #include "../arch/riscv/csr.h"
 #include "../arch/riscv/sbi_host.h"
 #include "../dev/vdev.h"
+#include "../drivers/plic.h"
 #include "../lib/printf.h"
 #include "config.h"
 #include "console.h"
@@ -11,6 +12,7 @@
 #include "frame.h"
 #include "guest_mem.h"
 #include "hart.h"
+#include "hostio.h"
 #include "options.h"
 #include "platform.h"
 #include "sched.h"
@@ -138,7 +140,7 @@ static int default_config(const struct hv_options *opt, struct hv_config *c) {
 
 /* The configuration: embedded at build time (-DRV_CONFIG=file.dts), else
  * an -initrd that is one, else the default single VM. */
-static int setup_config(const struct hv_options *opt, struct hv_config *c) {
+static int setup_config(const struct hv_options *opt, struct hv_config *c, bool *configured) {
   const void *blob = NULL;
   size_t size = 0;
   const char *src = NULL;
@@ -155,6 +157,7 @@ static int setup_config(const struct hv_options *opt, struct hv_config *c) {
   }
   if (!blob)
     return default_config(opt, c);
+  *configured = true;
   if (opt->mem || opt->vcpus || opt->initramfs || opt->have_guest_args) {
     hv_log("error: -append mem=, vcpus=, initramfs= and -- shape the default VM only; with a "
            "configuration (%s), say it there",
@@ -204,13 +207,37 @@ static int find_image(enum cfg_kernel src, bool kernel_only, const uint8_t **ima
   return 0; /* embedded: already in the spec */
 }
 
+/* With no configuration, the single VM gets every host disk the hypervisor
+ * did not read its kernel or initramfs from, in slot order, whole and
+ * writable: QEMU's -drive ... bus=virtio-mmio-bus.N works as it would
+ * without a hypervisor. */
+static void give_default_disks(struct vm_spec *s) {
+  unsigned slots[HOSTDISK_MAX];
+  unsigned n = hostdisk_slots(slots, HOSTDISK_MAX);
+  uint64_t boot_disk = disk_read_base();
+  for (unsigned i = 0; i < n && s->ndisks < CFG_DISKS_MAX; i++) {
+    char err[96];
+    struct hostdisk *hd = hostdisk_get(slots[i], err, sizeof(err));
+    if (!hd || (boot_disk && hd->dev.base == boot_disk))
+      continue;
+    struct cfg_disk *k = &s->disk[s->ndisks++];
+    memset(k, 0, sizeof(*k));
+    k->host_slot = slots[i];
+    rv_snprintf(k->node, sizeof(k->node), "disk@%u", slots[i]);
+  }
+}
+
 /* Create every configured VM whose kernel (and initramfs) can be found; a
  * VM that fails is reported and the others go on. -append stats=on/off
  * sets every VM's stop report. */
-static void create_vms(struct hv_config *c, const struct hv_options *opt) {
+static void create_vms(struct hv_config *c, const struct hv_options *opt, bool configured) {
   char err[256];
+  bool ok[CFG_MAX_VMS] = {false};
+  /* First every image from the first disk (its polled driver), then the
+   * host disks are driven for the VMs (interrupt-driven), then the VMs. */
   for (unsigned i = 0; i < c->nvms; i++) {
     struct vm_spec *s = &c->vm[i];
+    ok[i] = false;
     if (s->kernel != CFG_KERNEL_EMBEDDED &&
         find_image(s->kernel, true, &s->image, &s->image_size, err, sizeof(err))) {
       hv_log("error: VM %s: property 'kernel-source': %s", s->name, err);
@@ -222,6 +249,18 @@ static void create_vms(struct hv_config *c, const struct hv_options *opt) {
              opt->initramfs ? "-append initramfs=" : "property 'initramfs-source'", err);
       continue;
     }
+    ok[i] = true;
+  }
+  hostdisks_init(plat.fdt);
+  if (!configured && c->nvms == 1)
+    give_default_disks(&c->vm[0]);
+  for (unsigned i = 0; i < c->nvms; i++)
+    for (unsigned k = 0; ok[i] && k < c->vm[i].ndisks; k++)
+      hostdisk_plan(c->vm[i].disk[k].host_slot);
+  for (unsigned i = 0; i < c->nvms; i++) {
+    struct vm_spec *s = &c->vm[i];
+    if (!ok[i])
+      continue;
     if (opt->stats >= 0)
       s->stats = opt->stats;
     if (vm_create(&vms[vm_count], vm_count, s, c->nvms > 1, err, sizeof(err)))
@@ -259,9 +298,10 @@ void hv_main(unsigned long hartid, const void *fdt) {
 
   smp_boot_secondaries();
   hv_log("harts running the hypervisor: %u", hart_count);
-  if (setup_config(&opt, &config))
+  bool configured = false;
+  if (setup_config(&opt, &config, &configured))
     power_off(SBI_SRST_REASON_SYSFAIL);
-  create_vms(&config, &opt);
+  create_vms(&config, &opt, configured);
   if (!vm_count) {
     hv_log("error: no VM could be created");
     power_off(SBI_SRST_REASON_SYSFAIL);
@@ -272,7 +312,7 @@ void hv_main(unsigned long hartid, const void *fdt) {
            "them",
            vm_count);
   if (console_enable_rx_irq(fdt, hartid))
-    csr_set(CSR_SIE, MIP_SEIP); /* the UART's interrupt comes to this hart */
+    hostirq_register(plic_host_uart_irq(), true, console_uart_irq, 0); /* to this hart only */
   else
     hv_log("console input: polled (no PLIC route for the UART)");
   for (unsigned i = 1; i < hart_count; i++)

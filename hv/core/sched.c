@@ -11,6 +11,7 @@
 #include "console.h"
 #include "exit.h"
 #include "hart.h"
+#include "hostio.h"
 #include "vm.h"
 
 static uint64_t slice_ticks = 50000;
@@ -66,6 +67,8 @@ void sched_program_timer(struct hart *h, uint64_t when) {
  * the running vCPU's slice. */
 void sched_timer_update(struct hart *h) {
   uint64_t next = h->wake_at;
+  if (h == harts && hostdisks_watch_at < next)
+    next = hostdisks_watch_at; /* the host disks' watchdog runs on the boot hart */
   if (h->current && h->runq.nr_runnable > 1 && h->slice_end < next)
     next = h->slice_end; /* others wait: end the slice on time */
   if (next != h->timer_programmed)
@@ -246,6 +249,8 @@ void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to) {
  * by run_vcpu() or the idle loop. */
 void sched_timer_tick(struct hart *h) {
   sched_program_timer(h, UINT64_MAX);
+  if (h == harts && hostdisks_watch_at <= now())
+    hostdisks_watchdog(now());
   struct vcpu *cur = h->current;
   if (cur && h->runq.n == 1) {
     /* Alone on its hart, the running vCPU is all a look would see, and its
@@ -436,6 +441,7 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
 
 _Noreturn void sched_run(void) {
   struct hart *h = this_hart();
+  csr_set(CSR_SIE, MIP_SEIP); /* host devices' interrupts (hostio.c): any hart takes them */
   slice_ticks = plat.timebase / 200;
   min_run_ticks = slice_ticks / 5;
   for (;;) {
@@ -447,7 +453,7 @@ _Noreturn void sched_run(void) {
     if (sip & csr_read(CSR_SIE) & MIP_STIP)
       sched_timer_tick(h); /* looks */
     if (sip & MIP_SEIP) {
-      console_handle_irq();
+      hostirq_handle();
       h->looked = false;
     }
     if (!h->looked)

@@ -7,11 +7,14 @@
 #include "console.h"
 #include "frame.h"
 #include "hart.h"
+#include "hostio.h"
 #include "platform.h"
 #include "sched.h"
 #include "vm_fdt.h"
 #include <stdarg.h>
 #include <string.h>
+
+static uint64_t vm_now(void) { return csr_read(CSR_TIME); }
 
 /* A disk's device state, in whole pages (zeroed by frame_alloc()). */
 #define VM_BLK_STATE_BYTES ((sizeof(struct vdev_blk) + 4095) & ~(size_t)4095)
@@ -102,6 +105,55 @@ static unsigned vmid_for(unsigned id) {
   return n ? 1 + id % n : 0;
 }
 
+/* The VM's host disks (its disk@ nodes): each a range of a host disk that
+ * no other VM writes, opened as a port with its share of the disk's queue,
+ * completing under the VM's device lock. A bad one fails the VM, naming
+ * the node. (A port, once open, stays with its disk: a VM that fails
+ * later leaves it unused.) */
+static int vm_open_disks(struct vm *vm, const struct vm_spec *spec, char *err, size_t errlen) {
+  for (unsigned i = 0; i < spec->ndisks; i++) {
+    const struct cfg_disk *c = &spec->disk[i];
+    char why[200];
+    uint64_t start, sectors;
+    struct hostdisk *hd = hostdisk_get(c->host_slot, why, sizeof(why));
+    if (!hd ||
+        hostdisk_range(hd, c->partition, c->partition_name[0] ? c->partition_name : 0, &start,
+                       &sectors, why, sizeof(why)) ||
+        hostdisk_claim(hd, start, sectors, c->read_only, vm->name, why, sizeof(why))) {
+      rv_snprintf(err, errlen, "node '%s': %s", c->node, why);
+      return -1;
+    }
+    struct vm_disk *k = &vm->disk[vm->ndisks];
+    k->port =
+        hostdisk_port_open(hd, start, sectors, c->read_only, hostdisk_share(hd), &vm->dev.lock);
+    if (!k->port) {
+      rv_snprintf(err, errlen, "node '%s': host disk %u has too many users", c->node, c->host_slot);
+      return -1;
+    }
+    int n = rv_snprintf(k->what, sizeof(k->what), "host disk %u", c->host_slot);
+    if (c->partition)
+      rv_snprintf(k->what + n, sizeof(k->what) - (size_t)n, " partition %u", c->partition);
+    else if (c->partition_name[0])
+      rv_snprintf(k->what + n, sizeof(k->what) - (size_t)n, " partition '%s'", c->partition_name);
+    if (c->serial[0])
+      rv_snprintf(k->serial, sizeof(k->serial), "%s", c->serial);
+    else if (c->partition)
+      rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-host%u-p%u", c->host_slot,
+                  c->partition);
+    else
+      rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-host%u", c->host_slot);
+    vm->ndisks++;
+  }
+  return 0;
+}
+
+void vm_dev_quiesce(struct vm *vm) {
+  vdev_reset(&vm->dev);
+  for (unsigned i = 0; i < vm->ndisks; i++)
+    if (vm->disk[i].port)
+      hostdisk_port_drain(vm->disk[i].port, vm_now);
+}
+
 int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label, char *err,
               size_t errlen) {
   memset(vm, 0, sizeof(*vm));
@@ -159,9 +211,16 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
       goto fail;
     }
     memcpy((void *)vm->ramdisk_hpa, spec->ramdisk, spec->ramdisk_size);
-    vm->blk = (struct vdev_blk *)(uintptr_t)frame_alloc(VM_BLK_STATE_BYTES, 4096);
-    if (!vm->blk) {
-      rv_snprintf(err, errlen, "cannot allocate its disk's device state");
+    struct vm_disk *k = &vm->disk[vm->ndisks++];
+    rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-ramdisk");
+    rv_snprintf(k->what, sizeof(k->what), "RAM disk");
+  }
+  if (vm_open_disks(vm, spec, err, errlen))
+    goto fail;
+  for (unsigned i = 0; i < vm->ndisks; i++) {
+    vm->disk[i].state = (struct vdev_blk *)(uintptr_t)frame_alloc(VM_BLK_STATE_BYTES, 4096);
+    if (!vm->disk[i].state) {
+      rv_snprintf(err, errlen, "cannot allocate its disks' device state");
       goto fail;
     }
   }
@@ -192,8 +251,9 @@ fail:
     frame_free((uintptr_t)vm->gs.root, GSTAGE_ROOT_SIZE);
   if (vm->ramdisk_hpa)
     frame_free(vm->ramdisk_hpa, (vm->ramdisk_bytes + 4095) & ~4095ULL);
-  if (vm->blk)
-    frame_free((uintptr_t)vm->blk, VM_BLK_STATE_BYTES);
+  for (unsigned i = 0; i < vm->ndisks; i++)
+    if (vm->disk[i].state)
+      frame_free((uintptr_t)vm->disk[i].state, VM_BLK_STATE_BYTES);
   return -1;
 }
 
@@ -222,8 +282,8 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     return -1;
   }
   /* A reload starts from clean RAM and devices: nothing of the previous
-   * run survives. */
-  vdev_reset(&vm->dev);
+   * run survives, nor writes into the new one. */
+  vm_dev_quiesce(vm);
   if (vm->reboots) /* frame_alloc() already zeroed it the first time */
     memset((void *)vm->ram_hpa, 0, vm->ram_size);
   for (int i = 0; i < plan.nseg; i++) {
@@ -259,10 +319,13 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
       .uart_clock = VDEV_UART_CLOCK,
       .initrd_start = vm->initramfs ? vm->initramfs_gpa : 0,
       .initrd_end = vm->initramfs ? vm->initramfs_gpa + vm->initramfs_size : 0,
-      .virtio_base = vm->ramdisk_hpa ? VDEV_VIRTIO_BLK_BASE : 0,
-      .virtio_size = VDEV_VIRTIO_BLK_SIZE,
-      .virtio_irq = VDEV_VIRTIO_BLK_IRQ,
   };
+  /* Every virtio-mmio device on its bus, in address order. */
+  for (unsigned i = 0; i < vdev_window_count && fp.nvirtio < VM_FDT_MAX_VIRTIO; i++) {
+    const struct vdev_window *w = &vdev_windows[i];
+    if (w->virtio_irq && (vm->dev.present & w->needs) == w->needs)
+      fp.virtio[fp.nvirtio++] = (struct vm_fdt_virtio){w->base, w->size, w->virtio_irq};
+  }
   int n = vm_fdt_build(&fp, vm_gpa_to_hva(vm, vm->fdt_gpa, VM_FDT_MAX), VM_FDT_MAX);
   if (n < 0) {
     rv_snprintf(err, errlen, "cannot build the guest FDT (%d)", n);
@@ -289,10 +352,14 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     hv_log("VM %s: initramfs from %s, %lu bytes at 0x%lx-0x%lx", vm->name, vm->initramfs_source,
            (unsigned long)vm->initramfs_size, (unsigned long)vm->initramfs_gpa,
            (unsigned long)(vm->initramfs_gpa + vm->initramfs_size));
-  if (vm->ramdisk_hpa)
-    hv_log("VM %s: virtio-blk RAM disk at 0x%lx (PLIC source %u), %lu sectors", vm->name,
-           (unsigned long)VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_IRQ,
-           (unsigned long)(vm->ramdisk_bytes / 512));
+  for (unsigned i = 0; i < vm->ndisks; i++) {
+    const struct vm_disk *k = &vm->disk[i];
+    uint64_t sectors = k->port ? k->port->be.capacity : vm->ramdisk_bytes / 512;
+    hv_log("VM %s: virtio-blk %s at 0x%lx (PLIC source %u), %lu sectors%s", vm->name, k->what,
+           (unsigned long)(VDEV_VIRTIO_BLK_BASE + i * VDEV_VIRTIO_BLK_SIZE),
+           VDEV_VIRTIO_BLK_IRQ + i, (unsigned long)sectors,
+           k->port && k->port->be.read_only ? ", read-only" : "");
+  }
   return 0;
 }
 

@@ -22,6 +22,8 @@
 
 enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED };
 
+struct hostdisk_port;
+
 struct vm {
   unsigned id;
   char name[16];
@@ -47,8 +49,18 @@ struct vm {
    * image when the VM is created; a reboot keeps what the guest wrote. */
   uintptr_t ramdisk_hpa;
   uint64_t ramdisk_bytes;
-  struct vdev_blk *blk; /* its device's state (frame allocator), with the disk */
-  bool print_stats;     /* exit counters in its stop report */
+  /* Its disks in guest slot order (disk i: VDEV_VIRTIO_BLK_BASE + i * 0x1000,
+   * vPLIC source 1 + i): the RAM disk first, if it has one, then its host
+   * disks (a port each, hv/backend/hostdisk.h). Their device state comes
+   * from the frame allocator. */
+  unsigned ndisks;
+  struct vm_disk {
+    struct vdev_blk *state;
+    struct hostdisk_port *port; /* NULL: the RAM disk */
+    char serial[CFG_SERIAL_MAX + 1];
+    char what[64]; /* for its log line: "host disk 1 partition 2" */
+  } disk[VDEV_MAX_DISKS];
+  bool print_stats; /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */
@@ -75,6 +87,10 @@ int vm_dev_init(struct vm *vm, bool with_uart);
 int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label, char *err,
               size_t errlen);
 int vm_load(struct vm *vm, char *err, size_t errlen);
+/* Reset the VM's devices and wait for what its host disks still have in
+ * flight for it, so that no device writes into its RAM afterwards: before
+ * a reload, and for a stopped VM whose RAM is to be given back. */
+void vm_dev_quiesce(struct vm *vm);
 /* Ask every vCPU of the VM to stop (VM_STOPPING) or to reboot (VM_RESETTING). */
 void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

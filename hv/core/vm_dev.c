@@ -2,6 +2,7 @@
  * bytes and the vPLIC's outputs go. Small and apart from vm.c so that the
  * host test of the MMIO path (tests/unit/test_vdev.c) links the real wiring
  * with fakes of vm_console_output() and vcpu_post(). */
+#include "../backend/hostdisk.h"
 #include "vm.h"
 
 static void uart_tx(void *ctx, uint8_t byte) {
@@ -24,10 +25,18 @@ int vm_dev_init(struct vm *vm, bool with_uart) {
   struct vdev_host host = {.console_tx = uart_tx,
                            .ctx = vm,
                            .eip = {eip_set, vm, 0},
-                           .ram = {vm->ram_base, vm->ram_size, (uint8_t *)vm->ram_hpa},
-                           .ramdisk = (uint8_t *)vm->ramdisk_hpa,
-                           .ramdisk_bytes = vm->ramdisk_bytes,
-                           .blk = vm->blk};
-  unsigned present = (with_uart ? VDEV_HAS_UART : 0) | (vm->ramdisk_hpa ? VDEV_HAS_BLK : 0);
+                           .ram = {vm->ram_base, vm->ram_size, (uint8_t *)vm->ram_hpa}};
+  unsigned present = with_uart ? VDEV_HAS_UART : 0;
+  for (unsigned i = 0; i < vm->ndisks; i++) {
+    const struct vm_disk *k = &vm->disk[i];
+    host.disk[i] = (struct vdev_disk){
+        .state = k->state,
+        .be = k->port ? &k->port->be : 0,
+        .ramdisk = k->port ? 0 : (uint8_t *)vm->ramdisk_hpa,
+        .ramdisk_bytes = k->port ? 0 : vm->ramdisk_bytes,
+        .serial = k->serial,
+    };
+    present |= VDEV_HAS_BLK(i);
+  }
   return vdev_init(&vm->dev, vm->nvcpus, present, &host);
 }

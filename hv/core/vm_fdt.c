@@ -92,12 +92,15 @@ int vm_fdt_build(const struct vm_fdt_params *p, void *buf, size_t cap) {
     dtw_prop_u32(&w, "interrupt-parent", PHANDLE_PLIC);
     dtw_end_node(&w);
   }
-  if (p->virtio_base) {
-    rv_snprintf(name, sizeof(name), "virtio_mmio@%lx", (unsigned long)p->virtio_base);
+  /* In address order, so that a guest's probe order (Linux: vda, vdb...)
+   * follows the slots (QEMU's own tree lists them the other way round). */
+  for (unsigned i = 0; i < p->nvirtio && i < VM_FDT_MAX_VIRTIO; i++) {
+    const struct vm_fdt_virtio *v = &p->virtio[i];
+    rv_snprintf(name, sizeof(name), "virtio_mmio@%lx", (unsigned long)v->base);
     dtw_begin_node(&w, name);
     dtw_prop_str(&w, "compatible", "virtio,mmio");
-    dtw_prop_reg(&w, p->virtio_base, p->virtio_size);
-    dtw_prop_u32(&w, "interrupts", p->virtio_irq);
+    dtw_prop_reg(&w, v->base, v->size);
+    dtw_prop_u32(&w, "interrupts", v->irq);
     dtw_prop_u32(&w, "interrupt-parent", PHANDLE_PLIC);
     dtw_end_node(&w);
   }

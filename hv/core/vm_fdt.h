@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define VM_FDT_MAX_VIRTIO 8
+
 struct vm_fdt_params {
   const char *name; /* VM name, for the model string */
   uint64_t ram_base, ram_size;
@@ -22,9 +24,12 @@ struct vm_fdt_params {
   /* The initramfs, [initrd_start, initrd_end) in guest RAM, as
    * /chosen/linux,initrd-start and linux,initrd-end; both 0: none. */
   uint64_t initrd_start, initrd_end;
-  /* If virtio_base: a virtio-mmio device there, on PLIC source virtio_irq. */
-  uint64_t virtio_base, virtio_size;
-  uint32_t virtio_irq;
+  /* virtio-mmio devices, each a window on a PLIC source. */
+  struct vm_fdt_virtio {
+    uint64_t base, size;
+    uint32_t irq;
+  } virtio[VM_FDT_MAX_VIRTIO];
+  unsigned nvirtio;
 };
 
 /* Writes the blob into buf; returns its size or a negative DT_ERR_ value. */

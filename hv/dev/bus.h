@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BUS_MAX_REGIONS 8
+#define BUS_MAX_REGIONS 16
 
 /* A model's answer to an access of `width` bytes (1, 2, 4, 8) at `offset`
  * into its window: read returns the value (its low `width` bytes count; the

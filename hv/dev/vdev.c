@@ -16,17 +16,31 @@ static void blk_reset(struct vdev *d, void *state);
  * whose state the core allocates only for a VM that has one (d->blk). */
 const struct vdev_window vdev_windows[] = {
     {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic),
-     plic_reset, 0},
-    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART},
-    {"vblk", VDEV_VIRTIO_BLK_BASE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0, blk_reset, VDEV_HAS_BLK},
+     plic_reset, 0, -1, 0},
+    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART, -1, 0},
+#define VBLK_LINE(name, i)                                                                         \
+  {                                                                                                \
+    name, VDEV_VIRTIO_BLK_BASE + (i)*VDEV_VIRTIO_BLK_SIZE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0,      \
+        blk_reset, VDEV_HAS_BLK(i), (i), VDEV_VIRTIO_BLK_IRQ + (i)                                 \
+  }
+    VBLK_LINE("vblk", 0),
+    VBLK_LINE("vblk1", 1),
+    VBLK_LINE("vblk2", 2),
+    VBLK_LINE("vblk3", 3),
+#undef VBLK_LINE
 };
 const unsigned vdev_window_count = sizeof(vdev_windows) / sizeof(vdev_windows[0]);
 
 int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host) {
-  if ((present & VDEV_HAS_BLK) &&
-      (!host->ramdisk || host->ramdisk_bytes < BLK_SECTOR_SIZE || !host->blk))
-    return -1;
-  d->blk = present & VDEV_HAS_BLK ? host->blk : 0;
+  for (unsigned i = 0; i < VDEV_MAX_DISKS; i++) {
+    const struct vdev_disk *k = &host->disk[i];
+    bool has = (present & VDEV_HAS_BLK(i)) != 0;
+    if (has && (!k->state || (!k->be && (!k->ramdisk || k->ramdisk_bytes < BLK_SECTOR_SIZE))))
+      return -1;
+    d->blk[i] = has ? k->state : 0;
+    if (has)
+      k->state->index = i;
+  }
   d->has_uart = present & VDEV_HAS_UART;
   d->present = present;
   d->ncontexts = ncontexts;
@@ -36,7 +50,8 @@ int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct
     const struct vdev_window *w = &vdev_windows[i];
     if ((w->needs & present) != w->needs)
       continue;
-    int r = bus_register(&d->bus, w->name, w->base, w->size, w->ops, (char *)d + w->state);
+    void *state = w->disk >= 0 ? (void *)d->blk[w->disk] : (char *)d + w->state;
+    int r = bus_register(&d->bus, w->name, w->base, w->size, w->ops, state);
     if (r)
       return r;
   }
@@ -48,9 +63,13 @@ int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct
  * way; a disk's reset does nothing without a RAM disk), in table order:
  * the vPLIC before the lines wired to it. */
 void vdev_reset(struct vdev *d) {
-  for (unsigned i = 0; i < vdev_window_count; i++)
-    if (vdev_windows[i].reset)
-      vdev_windows[i].reset(d, (char *)d + vdev_windows[i].state);
+  spin_lock(&d->lock);
+  for (unsigned i = 0; i < vdev_window_count; i++) {
+    const struct vdev_window *w = &vdev_windows[i];
+    if (w->reset)
+      w->reset(d, w->disk >= 0 ? (void *)d->blk[w->disk] : (char *)d + w->state);
+  }
+  spin_unlock(&d->lock);
 }
 
 /* The vPLIC's outputs are the vCPUs' external interrupts: where the core
@@ -70,25 +89,37 @@ static void uart_reset(struct vdev *d, void *state) {
   d->lsr_run = 0;
 }
 
-/* The virtio-blk disk: the virtio-mmio transport (hv/dev/virtio/mmio.c)
- * over the blk model over the RAM disk, its line to vPLIC source
- * VDEV_VIRTIO_BLK_IRQ. A reset (the VM's reload) is a device reset: the
- * model and transport start over, the disk's contents stay. Every request
- * completes inside its QueueNotify write (the RAM disk is synchronous). */
+/* A virtio-blk disk: the virtio-mmio transport (hv/dev/virtio/mmio.c)
+ * over the blk model over its backend (a host disk's port, or the RAM
+ * disk), its line to vPLIC source VDEV_VIRTIO_BLK_IRQ + its index. A reset
+ * (the VM's reload) is a device reset: the model and transport start over,
+ * the disk's contents stay, and a request of the old instance that a host
+ * disk completes later completes into nothing (blk.c). A RAM disk
+ * completes every request inside its QueueNotify write; a host disk from
+ * its interrupt, under d->lock (the port's user lock). */
 static void blk_irq(void *ctx, bool level) {
   struct vdev_blk *vb = ctx;
   irq_line_set(&vb->irq, level);
 }
 
 static void blk_reset(struct vdev *d, void *state) {
-  (void)state; /* d itself */
-  struct vdev_blk *vb = d->blk;
+  struct vdev_blk *vb = state;
   if (!vb)
-    return; /* no disk */
-  vb->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VIRTIO_BLK_IRQ};
-  if (ramdisk_init(&vb->rd, d->host.ramdisk, d->host.ramdisk_bytes, false))
-    return; /* vdev_init() refused this VM already */
-  blk_init(&vb->blk, &vb->rd.be, "rustyvisor-ramdisk");
+    return; /* no such disk */
+  const struct vdev_disk *k = &d->host.disk[vb->index];
+  vb->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VIRTIO_BLK_IRQ + vb->index};
+  struct blk_backend *be = k->be;
+  if (!be) {
+    if (ramdisk_init(&vb->rd, k->ramdisk, k->ramdisk_bytes, false))
+      return; /* vdev_init() refused this VM already */
+    be = &vb->rd.be;
+  }
+  /* The model is set up once (its state starts zeroed); later resets go
+   * through the transport's (the model's generation moves, and a request
+   * the old instance left in flight at a host disk keeps its slot until
+   * it completes, into nothing). */
+  if (vb->blk.be != be)
+    blk_init(&vb->blk, be, k->serial ? k->serial : "rustyvisor-ramdisk");
   if (virtio_mmio_init(&vb->mmio, &blk_virtio_ops, &vb->blk, &d->host.ram, blk_irq, vb) == 0)
     virtio_mmio_reset(&vb->mmio);
   irq_line_set(&vb->irq, false);
@@ -97,7 +128,7 @@ static void blk_reset(struct vdev *d, void *state) {
 /* The transport answers 32-bit registers and narrower config fields; what
  * it refuses (VIRTIO_MMIO_BAD_ACCESS) is an access fault for the guest. */
 static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
-  struct vdev_blk *vb = ((struct vdev *)state)->blk;
+  struct vdev_blk *vb = state;
   uint32_t v = 0;
   if (width > 4)
     return bus_fault();
@@ -107,7 +138,7 @@ static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
 }
 
 static long blk_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
-  struct vdev_blk *vb = ((struct vdev *)state)->blk;
+  struct vdev_blk *vb = state;
   if (width > 4)
     return 1;
   return virtio_mmio_write(&vb->mmio, (uint32_t)offset, width, (uint32_t)value) != 0;

@@ -7,6 +7,7 @@
  * says where the devices' outputs go (struct vdev_host). */
 #ifndef RV_VDEV_H
 #define RV_VDEV_H
+#include "../backend/blkdev.h"
 #include "../backend/ramdisk.h"
 #include "../lib/spinlock.h"
 #include "bus.h"
@@ -25,14 +26,18 @@
 #define VDEV_UART_SIZE 0x100UL
 #define VDEV_UART_IRQ 10
 #define VDEV_UART_CLOCK 3686400
-/* QEMU virt's virtio-mmio slot 0: window and PLIC source. */
+/* A VM's disks: disk i is a virtio-mmio device in QEMU virt's slot i,
+ * window VDEV_VIRTIO_BLK_BASE + i * VDEV_VIRTIO_BLK_SIZE, PLIC source
+ * VDEV_VIRTIO_BLK_IRQ + i. */
+#define VDEV_MAX_DISKS 4
 #define VDEV_VIRTIO_BLK_BASE 0x10001000UL
 #define VDEV_VIRTIO_BLK_SIZE 0x1000UL
 #define VDEV_VIRTIO_BLK_IRQ 1
 
 /* What a VM has beyond the PLIC, for vdev_init() and the table's `needs`. */
 #define VDEV_HAS_UART (1u << 0)
-#define VDEV_HAS_BLK (1u << 1) /* a RAM disk (struct vdev_host.ramdisk) */
+#define VDEV_HAS_BLK(i) (1u << (1 + (i))) /* disk i (struct vdev_host.disk[i]) */
+#define VDEV_HAS_ANY_BLK (((1u << VDEV_MAX_DISKS) - 1) << 1)
 
 struct vdev;
 
@@ -44,7 +49,9 @@ struct vdev_window {
   const struct bus_ops *ops;
   size_t state;
   void (*reset)(struct vdev *d, void *state); /* at each (re)load of the VM */
-  unsigned needs; /* VDEV_HAS_* the VM must have for the window to be there; 0: always */
+  unsigned needs;      /* VDEV_HAS_* the VM must have for the window to be there; 0: always */
+  int disk;            /* >= 0: disk `disk`, whose state is d->blk[disk] (not `state`) */
+  uint32_t virtio_irq; /* a virtio-mmio device on this PLIC source (its FDT node); 0: not one */
 };
 extern const struct vdev_window vdev_windows[];
 extern const unsigned vdev_window_count;
@@ -55,12 +62,17 @@ struct vdev_host {
   void *ctx;
   struct irq_line eip; /* the vPLIC's output c: eip.set(eip.ctx, c, level) */
   struct vq_mem ram;   /* the VM's RAM, where virtqueues and buffers live */
-  /* VDEV_HAS_BLK: the RAM disk's contents (host memory, whole sectors) and
-   * where its device's state lives (struct vdev_blk, zeroed): both from the
-   * core, so that a VM without a disk carries none of it. */
-  uint8_t *ramdisk;
-  uint64_t ramdisk_bytes;
-  struct vdev_blk *blk;
+  /* VDEV_HAS_BLK(i): disk i, and where its device's state lives (struct
+   * vdev_blk, zeroed, from the core, so that a VM without a disk carries
+   * none of it). Its backend is be (a host disk's port, which completes
+   * later under the device lock) or, without one, a RAM disk over ramdisk. */
+  struct vdev_disk {
+    struct vdev_blk *state;
+    struct blk_backend *be;
+    uint8_t *ramdisk;
+    uint64_t ramdisk_bytes;
+    const char *serial; /* GET_ID, up to 20 bytes */
+  } disk[VDEV_MAX_DISKS];
 };
 
 /* The virtio-blk disk of a VM: transport, model, backend (one per VM). */
@@ -68,7 +80,8 @@ struct vdev_blk {
   struct virtio_mmio mmio;
   struct blk blk;
   struct ramdisk rd;
-  struct irq_line irq; /* the transport's line: vPLIC source VDEV_VIRTIO_BLK_IRQ */
+  struct irq_line irq; /* the transport's line: vPLIC source VDEV_VIRTIO_BLK_IRQ + its index */
+  unsigned index;
 };
 
 /* Guarded by lock: every access to the models and the counters, from any
@@ -87,17 +100,18 @@ struct vdev {
    * it or SBI getchar takes it (vdev.c: which reader gets a byte). */
   uint8_t in[256];
   unsigned in_head, in_count;
-  unsigned lsr_run;     /* LSR reads in a row, no other UART access between */
-  struct vdev_blk *blk; /* VDEV_HAS_BLK: host.blk; else NULL */
+  unsigned lsr_run;                     /* LSR reads in a row, no other UART access between */
+  struct vdev_blk *blk[VDEV_MAX_DISKS]; /* VDEV_HAS_BLK(i): host.disk[i].state; else NULL */
 };
 
 /* Builds a VM's bus from the device table (the windows whose `needs` are
  * in present, VDEV_HAS_*), with ncontexts PLIC contexts, and resets the
  * models: once, when the VM is created. 0, or a BUS_ERR_* from the table
- * (a hypervisor bug), or -1 for VDEV_HAS_BLK without a RAM disk. */
+ * (a hypervisor bug), or -1 for a VDEV_HAS_BLK(i) without its state or backend. */
 int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host);
 /* Resets every model and drops the console input, for a VM's (re)load; the
- * bus and its counters stay. */
+ * bus and its counters stay. Takes the device lock (a host disk may be
+ * completing a request of the old instance on another hart). */
 void vdev_reset(struct vdev *d);
 /* A byte typed on the console for this VM: it waits in the VM's input
  * queue for the first reader that asks (vdev.c). False (byte dropped) when

@@ -14,7 +14,7 @@ static uint32_t uart_irq;
 
 static volatile uint32_t *reg(unsigned long off) { return (volatile uint32_t *)(base + off); }
 
-/* phandle of the interrupt controller inside the boot hart's cpu node. */
+/* phandle of the interrupt controller inside hart hartid's cpu node. */
 static uint32_t boot_intc_phandle(const struct dt *dt, unsigned long hartid) {
   int cpus = dt_path(dt, "/cpus");
   for (int c = cpus >= 0 ? dt_first_child(dt, cpus) : -1; c >= 0; c = dt_next_sibling(dt, c)) {
@@ -29,6 +29,43 @@ static uint32_t boot_intc_phandle(const struct dt *dt, unsigned long hartid) {
   }
   return 0;
 }
+
+static int find_plic(const struct dt *dt) {
+  int plic = dt_find_compatible(dt, -1, "riscv,plic0");
+  return plic >= 0 ? plic : dt_find_compatible(dt, -1, "sifive,plic-1.0.0");
+}
+
+bool plic_host_probe(const struct dt *dt) {
+  if (base)
+    return true;
+  int plic = find_plic(dt);
+  uint64_t a, s;
+  if (plic < 0 || dt_reg(dt, plic, 0, &a, &s) != DT_OK)
+    return false;
+  base = (uintptr_t)a;
+  return true;
+}
+
+int plic_host_context_of(const struct dt *dt, unsigned long hartid) {
+  int plic = find_plic(dt);
+  uint32_t intc = boot_intc_phandle(dt, hartid);
+  int len;
+  const uint8_t *ext = plic >= 0 && intc ? dt_prop(dt, plic, "interrupts-extended", &len) : 0;
+  for (int i = 0; ext && (i + 1) * 8 <= len; i++)
+    if (dt_be32(ext + 8 * i) == intc && dt_be32(ext + 8 * i + 4) == IRQ_S_EXT)
+      return i;
+  return -1;
+}
+
+void plic_host_enable_ctx(unsigned c, uint32_t src) {
+  *reg(PLIC_PRIORITY(src)) = 1;
+  *reg(PLIC_THRESHOLD(c)) = 0;
+  *reg(PLIC_ENABLE(c, src)) |= 1U << (src % 32);
+}
+
+uint32_t plic_host_claim_ctx(unsigned c) { return *reg(PLIC_CLAIM(c)); }
+
+void plic_host_complete_ctx(unsigned c, uint32_t src) { *reg(PLIC_CLAIM(c)) = src; }
 
 bool plic_host_init(const struct dt *dt, unsigned long boot_hartid) {
   int plic = dt_find_compatible(dt, -1, "riscv,plic0");

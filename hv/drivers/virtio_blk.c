@@ -1,6 +1,8 @@
 /* virtio-blk over virtio-mmio, driven by the hypervisor itself (virtio 1.1,
- * 4.2 and 5.2). Polled: the device is asked not to interrupt and the used
- * ring is read until the request completes or the deadline passes. */
+ * 4.2 and 5.2). Polled mode: the device is asked not to interrupt and the
+ * used ring is read until the request completes or the deadline passes.
+ * Asynchronous mode: requests go out as indirect descriptors and come back
+ * by the device's interrupt (the caller calls vblk_reap). */
 #include "virtio_blk.h"
 #include "../arch/riscv/csr.h"
 #include "../lib/fdt.h"
@@ -41,8 +43,17 @@
 /* 6 Reserved Feature Bits: VIRTIO_F_VERSION_1 is bit 32 (bit 0 of word 1). */
 #define VIRTIO_F_VERSION_1_WORD1 1u
 
-/* A small queue is enough: one request (three descriptors) at a time. */
+/* Polled: a small queue is enough, one request (three descriptors) at a
+ * time. Asynchronous: as large as the device allows, up to VIRTQ_MAX_SIZE. */
 #define VBLK_QUEUE_SIZE 8u
+/* 5.2.3 feature bits the asynchronous mode takes when offered. */
+#define VBLK_F_RO (1u << 5)
+#define VBLK_F_FLUSH (1u << 9)
+#define VBLK_F_INDIRECT (1u << 28)
+/* Asynchronous: per slot, an indirect table (header, data, status) and the
+ * header and status byte themselves. */
+#define VBLK_TABLE_BYTES ((VBLK_MAX_SEGS + 2u) * 16u)
+#define VBLK_HDR_SLOT 32u
 #define VBLK_PAGE 4096u
 /* The request frame: header at 0, status byte at 16, data from one page on. */
 #define VBLK_REQ_STATUS_OFF 16u
@@ -96,7 +107,11 @@ static void vblk_free_memory(struct vblk *d) {
     d->host->free(d->queue_mem, d->queue_bytes);
   if (d->req_mem)
     d->host->free(d->req_mem, VBLK_REQ_FRAME_BYTES);
-  d->queue_mem = d->req_mem = 0;
+  if (d->tables_mem)
+    d->host->free(d->tables_mem, (uint64_t)d->nslots * VBLK_TABLE_BYTES);
+  if (d->hdrs_mem)
+    d->host->free(d->hdrs_mem, (uint64_t)d->nslots * VBLK_HDR_SLOT);
+  d->queue_mem = d->req_mem = d->tables_mem = d->hdrs_mem = 0;
 }
 
 /* Initialisation failed: reset the device so that it forgets any queue
@@ -114,11 +129,19 @@ static int vblk_fail_init(struct vblk *d) {
 /* 3.1.1 Driver Requirements: Device Initialization, steps 4-6, on the
  * MMIO transport (4.2.3.1; 4.2.4 for legacy, which has no FEATURES_OK).
  * Accepts VIRTIO_F_VERSION_1 (modern, required there) and nothing else. */
-static int vblk_negotiate_features(struct vblk *d, char *err, size_t errlen) {
+static int vblk_negotiate_features(struct vblk *d, uint32_t want, char *err, size_t errlen) {
   uint64_t b = d->base;
+  vblk_write32(b, VMMIO_DEVICE_FEATURES_SEL, 0);
+  uint32_t lo = vblk_read32(b, VMMIO_DEVICE_FEATURES) & want;
+  d->read_only = (lo & VBLK_F_RO) != 0;
+  d->flush = (lo & VBLK_F_FLUSH) != 0;
+  if ((want & VBLK_F_INDIRECT) && !(lo & VBLK_F_INDIRECT)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: no VIRTIO_F_INDIRECT_DESC", (unsigned long)b);
+    return -1;
+  }
   if (d->version == 1) {
     vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
-    vblk_write32(b, VMMIO_DRIVER_FEATURES, 0);
+    vblk_write32(b, VMMIO_DRIVER_FEATURES, lo);
     return 0;
   }
   vblk_write32(b, VMMIO_DEVICE_FEATURES_SEL, 1);
@@ -129,7 +152,7 @@ static int vblk_negotiate_features(struct vblk *d, char *err, size_t errlen) {
     return -1;
   }
   vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
-  vblk_write32(b, VMMIO_DRIVER_FEATURES, 0);
+  vblk_write32(b, VMMIO_DRIVER_FEATURES, lo);
   vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 1);
   vblk_write32(b, VMMIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_WORD1);
   vblk_write32(b, VMMIO_STATUS,
@@ -144,7 +167,7 @@ static int vblk_negotiate_features(struct vblk *d, char *err, size_t errlen) {
 
 /* 4.2.3.2 Virtqueue Configuration (modern) and 4.2.4 (legacy: GuestPageSize,
  * QueueAlign, QueuePFN) for queue 0, the block device's only request queue. */
-static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
+static int vblk_setup_queue(struct vblk *d, uint32_t want_size, char *err, size_t errlen) {
   uint64_t b = d->base;
   if (d->version == 1)
     vblk_write32(b, VMMIO_GUEST_PAGE_SIZE, VBLK_PAGE);
@@ -160,7 +183,7 @@ static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
                 (unsigned long)b);
     return -1;
   }
-  uint32_t qsz = VBLK_QUEUE_SIZE;
+  uint32_t qsz = want_size;
   while (qsz > max)
     qsz >>= 1;
   if (qsz < 4) { /* one request needs three descriptors */
@@ -173,9 +196,15 @@ static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
   d->queue_bytes = (l.total + VBLK_PAGE - 1) & ~(uint64_t)(VBLK_PAGE - 1);
   if (r == VIRTQ_OK) {
     d->queue_mem = d->host->alloc(d->queue_bytes, VBLK_PAGE);
-    d->req_mem = d->host->alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
+    if (d->async) {
+      d->nslots = qsz;
+      d->tables_mem = d->host->alloc((uint64_t)qsz * VBLK_TABLE_BYTES, VBLK_PAGE);
+      d->hdrs_mem = d->host->alloc((uint64_t)qsz * VBLK_HDR_SLOT, VBLK_PAGE);
+    } else {
+      d->req_mem = d->host->alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
+    }
   }
-  if (r != VIRTQ_OK || !d->queue_mem || !d->req_mem) {
+  if (r != VIRTQ_OK || !d->queue_mem || (d->async ? !d->tables_mem || !d->hdrs_mem : !d->req_mem)) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b,
                 r != VIRTQ_OK ? virtq_strerror(r) : "out of memory for the queue");
     return -1;
@@ -185,7 +214,10 @@ static int vblk_setup_queue(struct vblk *d, char *err, size_t errlen) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b, virtq_strerror(r));
     return -1;
   }
-  virtq_disable_interrupts(&d->vq);
+  if (d->async)
+    virtq_enable_interrupts(&d->vq);
+  else
+    virtq_disable_interrupts(&d->vq);
   vblk_write32(b, VMMIO_QUEUE_NUM, qsz);
   if (d->version == 1) {
     uint64_t pfn = d->queue_mem / VBLK_PAGE;
@@ -237,13 +269,16 @@ static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
 }
 
 /* 3.1.1 Device Initialization on one slot that holds a block device. */
-static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, char *err,
+static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, bool async, char *err,
                             size_t errlen) {
   const struct vblk_host *host = d->host;
+  uint64_t resets = d->resets;
   memset(d, 0, sizeof(*d));
   d->host = host;
   d->base = base;
   d->version = version;
+  d->async = async;
+  d->resets = resets;
   if (!vblk_reset_device(d, base, version)) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device does not complete its reset",
                 (unsigned long)base);
@@ -251,7 +286,9 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, cha
   }
   vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
   vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-  if (vblk_negotiate_features(d, err, errlen) || vblk_setup_queue(d, err, errlen) ||
+  uint32_t want = async ? VBLK_F_RO | VBLK_F_FLUSH | VBLK_F_INDIRECT : 0;
+  if (vblk_negotiate_features(d, want, err, errlen) ||
+      vblk_setup_queue(d, async ? VIRTQ_MAX_SIZE : VBLK_QUEUE_SIZE, err, errlen) ||
       vblk_read_capacity(d, err, errlen))
     return vblk_fail_init(d);
   vblk_write32(base, VMMIO_STATUS, vblk_read32(base, VMMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
@@ -262,10 +299,11 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, cha
                 (unsigned long)base, st);
     return vblk_fail_init(d);
   }
-  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
-               "(%lu KiB), queue size %u",
-               (unsigned long)base, version, version == 1 ? "legacy" : "modern",
-               (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
+  if (!async)
+    d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
+                 "(%lu KiB), queue size %u",
+                 (unsigned long)base, version, version == 1 ? "legacy" : "modern",
+                 (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
   return 0;
 }
 
@@ -311,7 +349,47 @@ int vblk_probe_first(const void *fdt, const struct vblk_host *host, struct vblk 
   }
   if (!found)
     return 1;
-  return vblk_init_device(d, best, best_version, err, errlen);
+  return vblk_init_device(d, best, best_version, false, err, errlen);
+}
+
+int vblk_init_at(struct vblk *d, const struct vblk_host *host, uint64_t base, uint32_t version,
+                 char *err, size_t errlen) {
+  d->host = host;
+  return vblk_init_device(d, base, version, false, err, errlen);
+}
+
+/* Insert s into out[0..n) keeping it sorted by base. */
+static void vmmio_insert(struct vmmio_slot *out, unsigned n, const struct vmmio_slot *s) {
+  unsigned i = n;
+  while (i > 0 && out[i - 1].base > s->base) {
+    out[i] = out[i - 1];
+    i--;
+  }
+  out[i] = *s;
+}
+
+unsigned vmmio_list_slots(const void *fdt, struct vmmio_slot *out, unsigned max) {
+  struct dt dt;
+  if (dt_open(&dt, fdt, 1U << 24) != DT_OK)
+    return 0;
+  unsigned n = 0;
+  for (int nd = dt_find_compatible(&dt, -1, "virtio,mmio"); nd >= 0 && n < max;
+       nd = dt_find_compatible(&dt, nd, "virtio,mmio")) {
+    const char *status = dt_prop_str(&dt, nd, "status");
+    uint64_t addr, size;
+    if ((status && strcmp(status, "okay") && strcmp(status, "ok")) ||
+        dt_reg(&dt, nd, 0, &addr, &size) != DT_OK || size < VMMIO_MIN_SIZE || addr % 4)
+      continue;
+    struct vmmio_slot s = {addr, 0, 0, 0};
+    if (dt_prop_u32(&dt, nd, "interrupts", &s.irq) != DT_OK)
+      s.irq = 0;
+    if (vblk_read32(addr, VMMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC) {
+      s.version = vblk_read32(addr, VMMIO_VERSION);
+      s.device_id = vblk_read32(addr, VMMIO_DEVICE_ID);
+    }
+    vmmio_insert(out, n++, &s);
+  }
+  return n;
 }
 
 uint64_t vblk_capacity_bytes(const struct vblk *d) { return d->capacity * VBLK_SECTOR_SIZE; }
@@ -402,7 +480,7 @@ static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *er
 
 int vblk_read(struct vblk *d, uint64_t sector, void *buf, uint64_t nsectors, char *err,
               size_t errlen) {
-  if (d->broken || !d->req_mem) {
+  if (d->broken || !d->req_mem || d->async) {
     rv_snprintf(err, errlen, "virtio-blk: device unusable after an earlier error");
     return -1;
   }
@@ -436,4 +514,158 @@ void vblk_release(struct vblk *d) {
     return;
   }
   vblk_free_memory(d);
+}
+
+/* ---- Asynchronous mode ---- */
+
+int vblk_open(struct vblk *d, const struct vblk_host *host, uint64_t base, uint32_t version,
+              char *err, size_t errlen) {
+  d->host = host;
+  if (vblk_init_device(d, base, version, true, err, errlen))
+    return -1;
+  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), %lu sectors (%lu MiB), "
+               "queue size %u, interrupt-driven%s%s",
+               (unsigned long)base, version, version == 1 ? "legacy" : "modern",
+               (unsigned long)d->capacity, (unsigned long)(d->capacity >> 11), d->vq.size,
+               d->flush ? ", flush" : "", d->read_only ? ", read-only" : "");
+  return 0;
+}
+
+static volatile uint8_t *vblk_slot_hdr(const struct vblk *d, unsigned i) {
+  return (volatile uint8_t *)(uintptr_t)(d->hdrs_mem + (uint64_t)i * VBLK_HDR_SLOT);
+}
+
+/* 5.2.6: header (device-readable), the data, the status byte
+ * (device-writable), as one indirect table (2.6.5.3) in the slot's own
+ * memory: one ring descriptor per request, whatever its segment count. */
+int vblk_submit(struct vblk *d, uint32_t type, uint64_t sector, const struct vblk_seg *segs,
+                unsigned n, void *cookie) {
+  if (d->broken || !d->async)
+    return VBLK_ERR_BROKEN;
+  if (n > VBLK_MAX_SEGS ||
+      (type != VIRTIO_BLK_T_IN && type != VIRTIO_BLK_T_OUT && type != VIRTIO_BLK_T_FLUSH) ||
+      (type == VIRTIO_BLK_T_FLUSH && n))
+    return VBLK_ERR_PARAM;
+  if (d->inflight >= d->nslots || !d->vq.num_free)
+    return VBLK_ERR_BUSY;
+  unsigned i = 0;
+  while (d->slot[i].busy)
+    i++; /* inflight < nslots: one is free */
+  volatile uint8_t *h = vblk_slot_hdr(d, i);
+  uint64_t haddr = d->hdrs_mem + (uint64_t)i * VBLK_HDR_SLOT;
+  for (unsigned k = 0; k < 4; k++) {
+    h[k] = (uint8_t)(type >> (8 * k));
+    h[4 + k] = 0;
+  }
+  for (unsigned k = 0; k < 8; k++)
+    h[8 + k] = (uint8_t)(sector >> (8 * k));
+  h[16] = 0xff; /* no valid status: the device must overwrite it */
+  volatile struct virtq_desc *t =
+      (volatile struct virtq_desc *)(uintptr_t)(d->tables_mem + (uint64_t)i * VBLK_TABLE_BYTES);
+  bool in = type == VIRTIO_BLK_T_IN;
+  uint64_t wlen = 1;
+  t[0] = (struct virtq_desc){haddr, 16, VIRTQ_DESC_F_NEXT, 1};
+  for (unsigned k = 0; k < n; k++) {
+    t[1 + k] = (struct virtq_desc){segs[k].addr, segs[k].len,
+                                   (uint16_t)(VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0)),
+                                   (uint16_t)(k + 2)};
+    wlen += in ? segs[k].len : 0;
+  }
+  t[1 + n] = (struct virtq_desc){haddr + 16, 1, VIRTQ_DESC_F_WRITE, 0};
+  if (wlen > UINT32_MAX)
+    return VBLK_ERR_PARAM;
+  uint16_t head;
+  int r = virtq_add_indirect(&d->vq, d->tables_mem + (uint64_t)i * VBLK_TABLE_BYTES, n + 2,
+                             (uint32_t)wlen, &head);
+  if (r != VIRTQ_OK)
+    return r == VIRTQ_ERR_FULL ? VBLK_ERR_BUSY : VBLK_ERR_BROKEN;
+  d->slot[i] = (struct vblk_slot){cookie, csr_read(CSR_TIME), (uint32_t)wlen, head, true};
+  d->head_slot[head] = (uint16_t)i;
+  d->inflight++;
+  d->submitted++;
+  vblk_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
+  if (d->host->started)
+    d->host->started(d->slot[i].started + vblk_ticks(d, VBLK_TIMEOUT_MS));
+  return 0;
+}
+
+/* End slot i with status (the device's answer, or an abort). */
+static void vblk_end_slot(struct vblk *d, unsigned i, int status, vblk_done_fn done, void *ctx) {
+  void *cookie = d->slot[i].cookie;
+  d->slot[i].busy = false;
+  d->inflight--;
+  d->completed++;
+  if (status)
+    d->errors++;
+  done(ctx, cookie, status);
+}
+
+unsigned vblk_reap(struct vblk *d, vblk_done_fn done, void *ctx, unsigned max) {
+  if (!d->async || !d->base)
+    return 0;
+  /* 4.2.3.4: acknowledge first, so that a completion after the ring is
+   * read raises the interrupt again rather than being lost. */
+  uint32_t isr = vblk_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u;
+  if (isr)
+    vblk_write32(d->base, VMMIO_INTERRUPT_ACK, isr);
+  if (d->broken)
+    return 0;
+  unsigned got = 0;
+  while (got < max) {
+    uint16_t head;
+    uint32_t len;
+    int r = virtq_poll_used(&d->vq, &head, &len);
+    if (r == 0)
+      break;
+    if (r < 0) {
+      d->host->log("virtio-blk: slot 0x%lx: %s: resetting it", (unsigned long)d->base,
+                   virtq_strerror(r));
+      unsigned before = d->inflight;
+      vblk_abort(d, done, ctx);
+      return got + before;
+    }
+    unsigned i = d->head_slot[head];
+    if (i >= d->nslots || !d->slot[i].busy || d->slot[i].head != head) {
+      vblk_abort(d, done, ctx); /* virtq_poll_used checked the head: a driver bug */
+      return got;
+    }
+    uint8_t st = vblk_slot_hdr(d, i)[16];
+    int status = st == VIRTIO_BLK_S_OK       ? 0
+                 : st == VIRTIO_BLK_S_UNSUPP ? VBLK_ERR_UNSUPP
+                                             : VBLK_ERR_IO;
+    vblk_end_slot(d, i, status, done, ctx);
+    got++;
+  }
+  return got;
+}
+
+uint64_t vblk_deadline(const struct vblk *d) {
+  uint64_t oldest = UINT64_MAX;
+  if (!d->inflight)
+    return UINT64_MAX;
+  for (unsigned i = 0; i < d->nslots; i++)
+    if (d->slot[i].busy && d->slot[i].started < oldest)
+      oldest = d->slot[i].started;
+  return oldest + vblk_ticks(d, VBLK_TIMEOUT_MS);
+}
+
+void vblk_abort(struct vblk *d, vblk_done_fn done, void *ctx) {
+  d->resets++;
+  bool reset = vblk_reset_device(d, d->base, d->version);
+  for (unsigned i = 0; i < d->nslots; i++)
+    if (d->slot[i].busy)
+      vblk_end_slot(d, i, VBLK_ERR_IO, done, ctx);
+  if (!reset) {
+    d->host->log("virtio-blk: slot 0x%lx does not reset: it takes no more requests",
+                 (unsigned long)d->base);
+    d->broken = true; /* its memory stays allocated: the device may still use it */
+    return;
+  }
+  vblk_free_memory(d);
+  char err[120];
+  uint64_t base = d->base;
+  if (vblk_init_device(d, base, d->version, true, err, sizeof(err))) {
+    d->host->log("%s: it takes no more requests", err);
+    d->broken = true;
+  }
 }

@@ -79,6 +79,23 @@ int virtq_init(struct virtq *q, const struct virtq_layout *l, void *mem, uint64_
 
 void virtq_disable_interrupts(struct virtq *q) { q->avail[0] = VIRTQ_AVAIL_F_NO_INTERRUPT; }
 
+void virtq_enable_interrupts(struct virtq *q) { q->avail[0] = 0; }
+
+/* Publish the chain at head h (n descriptors, wlen device-writable bytes):
+ * its head in the next available ring slot (2.6.13.2), a write barrier,
+ * then avail->idx (2.6.13.3, 2.6.13.6). */
+static void virtq_publish(struct virtq *q, uint16_t h, unsigned n, uint32_t wlen) {
+  q->num_free = (uint16_t)(q->num_free - n);
+  q->chain_len[h] = (uint16_t)n;
+  q->chain_wlen[h] = wlen;
+  q->head_inflight[h] = true;
+  q->inflight++;
+  q->avail[2 + (q->avail_idx & (q->size - 1))] = h;
+  q->fence(VIRTQ_FENCE_PUBLISH, q->fence_ctx);
+  q->avail_idx++;
+  q->avail[1] = q->avail_idx;
+}
+
 /* 2.6.13 Supplying Buffers to The Device: fill descriptors from the free
  * list (2.6.13.1), put the head in the next available ring slot (2.6.13.2),
  * a write barrier, then increment avail->idx (2.6.13.3, 2.6.13.6). */
@@ -112,16 +129,30 @@ int virtq_add_chain(struct virtq *q, const struct virtq_buf *bufs, unsigned n, u
     else
       q->free_head = nx;
   }
-  q->num_free = (uint16_t)(q->num_free - n);
-  q->chain_len[h] = (uint16_t)n;
-  q->chain_wlen[h] = (uint32_t)wlen;
-  q->head_inflight[h] = true;
-  q->inflight++;
+  virtq_publish(q, h, n, (uint32_t)wlen);
+  *head = h;
+  return VIRTQ_OK;
+}
 
-  q->avail[2 + (q->avail_idx & (q->size - 1))] = h;
-  q->fence(VIRTQ_FENCE_PUBLISH, q->fence_ctx);
-  q->avail_idx++;
-  q->avail[1] = q->avail_idx;
+/* 2.6.5.3 Indirect Descriptors: one descriptor of the ring points at a
+ * table of n descriptors the caller wrote (in device-visible memory at
+ * table_addr, linked with VIRTQ_DESC_F_NEXT from entry 0), wlen of whose
+ * bytes the device may write. Needs VIRTIO_F_INDIRECT_DESC negotiated. */
+int virtq_add_indirect(struct virtq *q, uint64_t table_addr, unsigned n, uint32_t wlen,
+                       uint16_t *head) {
+  if (q->broken)
+    return VIRTQ_ERR_BROKEN;
+  if (!n || n > 0xffffu / sizeof(struct virtq_desc))
+    return VIRTQ_ERR_PARAM;
+  if (!q->num_free)
+    return VIRTQ_ERR_FULL;
+  uint16_t h = q->free_head;
+  q->free_head = q->next[h];
+  q->desc[h].addr = table_addr;
+  q->desc[h].len = (uint32_t)(n * sizeof(struct virtq_desc));
+  q->desc[h].flags = VIRTQ_DESC_F_INDIRECT;
+  q->desc[h].next = 0;
+  virtq_publish(q, h, 1, wlen);
   *head = h;
   return VIRTQ_OK;
 }

@@ -110,6 +110,13 @@ int virtq_init(struct virtq *q, const struct virtq_layout *l, void *mem, uint64_
                virtq_fence_fn fence, void *fence_ctx);
 /* Ask the device not to interrupt on used buffers (a polling driver). */
 void virtq_disable_interrupts(struct virtq *q);
+/* Let the device interrupt on used buffers again (an interrupt-driven driver). */
+void virtq_enable_interrupts(struct virtq *q);
+/* Publish one ring descriptor that points at an indirect table of n
+ * descriptors the caller filled at device address table_addr, with wlen
+ * device-writable bytes in all (for the used-length check). */
+int virtq_add_indirect(struct virtq *q, uint64_t table_addr, unsigned n, uint32_t wlen,
+                       uint16_t *head);
 /* Put a chain of n buffers in the descriptor table and publish its head in
  * the available ring; *head receives the chain's id. The caller notifies. */
 int virtq_add_chain(struct virtq *q, const struct virtq_buf *bufs, unsigned n, uint16_t *head);

@@ -189,16 +189,13 @@ static void test_device_table(void) {
 static void test_disk_window(void) {
   static struct vdev d;
   static uint8_t ram[1 << 16], disk[4096];
-  static struct vdev_blk blk;
-  struct vdev_host host = {.console_tx = dummy_tx,
-                           .ram = {0x80000000, sizeof(ram), ram},
-                           .ramdisk = disk,
-                           .ramdisk_bytes = sizeof(disk),
-                           .blk = &blk};
-  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART | VDEV_HAS_BLK, &host), 0);
+  static struct vdev_blk blk, blk2;
+  struct vdev_host host = {.console_tx = dummy_tx, .ram = {0x80000000, sizeof(ram), ram}};
+  host.disk[0] = (struct vdev_disk){.state = &blk, .ramdisk = disk, .ramdisk_bytes = sizeof(disk)};
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART | VDEV_HAS_BLK(0), &host), 0);
   CHECK_EQ(d.bus.count, 3);
   struct bus_region *v = bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE + VDEV_VIRTIO_BLK_SIZE - 1);
-  CHECK(v && v->state == &d && d.blk == &blk && v->base == VDEV_VIRTIO_BLK_BASE);
+  CHECK(v && v->state == &blk && d.blk[0] == &blk && v->base == VDEV_VIRTIO_BLK_BASE);
   CHECK_STR(v ? v->name : NULL, "vblk");
   if (!v)
     return;
@@ -230,14 +227,25 @@ static void test_disk_window(void) {
   CHECK(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ));
   CHECK_EQ_INT(v->ops->write(v->state, VIRTIO_MMIO_INTERRUPT_ACK, 4, VIRTIO_MMIO_INT_CONFIG), 0);
   CHECK(!(vplic_read(&d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_BLK_IRQ)));
+  /* A second disk: the next slot and PLIC source, its own state. */
+  host.disk[1] = (struct vdev_disk){.state = &blk2, .ramdisk = disk, .ramdisk_bytes = 1024};
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK(0) | VDEV_HAS_BLK(1), &host), 0);
+  v = bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE + VDEV_VIRTIO_BLK_SIZE);
+  CHECK(v && v->state == &blk2 && blk2.index == 1);
+  CHECK_STR(v ? v->name : NULL, "vblk1");
+  if (v) {
+    r = v->ops->read(v->state, VIRTIO_MMIO_CONFIG, 4);
+    CHECK(!bus_val_fault(r) && bus_val_value(r) == 2);
+    CHECK(blk2.irq.id == VDEV_VIRTIO_BLK_IRQ + 1);
+  }
   /* No RAM disk: no window, and VDEV_HAS_BLK without one is refused. */
   CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_UART, &host), 0);
-  CHECK(bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE) == NULL && d.blk == NULL);
-  host.blk = NULL; /* a disk without its device's state */
-  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
-  host.blk = &blk;
-  host.ramdisk = NULL;
-  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK, &host), -1);
+  CHECK(bus_find(&d.bus, VDEV_VIRTIO_BLK_BASE) == NULL && d.blk[0] == NULL);
+  host.disk[0].state = NULL; /* a disk without its device's state */
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK(0), &host), -1);
+  host.disk[0].state = &blk;
+  host.disk[0].ramdisk = NULL;
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK(0), &host), -1);
 }
 
 int main(void) {

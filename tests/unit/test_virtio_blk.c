@@ -422,7 +422,7 @@ static void test_bad_requests(void) {
   h = request(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0, false);
   expect_done(h, 2, VIRTIO_BLK_S_UNSUPP, 1);
   /* The backend refusing a request: IOERR, its slot back. */
-  static struct blk_backend refusing = {DISK_SECTORS, false, true, refuse_submit, NULL};
+  static struct blk_backend refusing = {DISK_SECTORS, false, true, refuse_submit, NULL, 0};
   setup(&refusing, WANT, 16);
   h = request(3, VIRTIO_BLK_T_OUT, 0, DATA_OFF, 512, false);
   expect_done(h, 3, VIRTIO_BLK_S_IOERR, 1);
@@ -433,7 +433,7 @@ static void test_bad_requests(void) {
 /* The model's own checks, before any backend sees the request (the async
  * backend checks nothing): past the end, read-only, a wrapping sector. */
 static void test_checked_before_backend(void) {
-  async_be = (struct blk_backend){DISK_SECTORS, true, true, async_submit, NULL};
+  async_be = (struct blk_backend){DISK_SECTORS, true, true, async_submit, NULL, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   uint16_t h = request(0, VIRTIO_BLK_T_OUT, 0, DATA_OFF, 512, false);
@@ -611,7 +611,7 @@ static void test_driver_order(void) {
  * order; EVENT_IDX decides the interrupts. */
 static void test_many_in_flight(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL};
+  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
   npend = 0;
   setup(&async_be, WANT | VIRTIO_F_EVENT_IDX, 256);
   uint16_t heads[256];
@@ -652,7 +652,7 @@ static void test_many_in_flight(void) {
  * it before it checked it. */
 static void test_header_rewritten(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL};
+  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   uint16_t h = request(0, VIRTIO_BLK_T_IN, 5, DATA_OFF, 512, true);
@@ -670,7 +670,7 @@ static void test_header_rewritten(void) {
  * every slot, the new instance's requests wait for them and then run. */
 static void test_reset_mid_flight(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL};
+  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
   npend = 0;
   setup(&async_be, WANT, 256);
   for (unsigned i = 0; i < 256; i++)

@@ -63,16 +63,22 @@ static void test_initrd(void) {
   CHECK(off >= 0 && fdt_getprop(buf, off, "bootargs", NULL) != NULL);
 }
 
-/* The virtio-mmio node: there exactly when virtio_base is, as Linux's
+/* The virtio-mmio nodes: one per entry of virtio[], as Linux's
  * virtio_mmio driver reads it (compatible, reg, interrupts, the PLIC). */
 static void test_virtio(void) {
   struct vm_fdt_params p = params();
   CHECK(vm_fdt_build(&p, buf, sizeof(buf)) > 0);
   CHECK(fdt_node_offset_by_compatible(buf, -1, "virtio,mmio") < 0);
-  p.virtio_base = 0x10001000;
-  p.virtio_size = 0x1000;
-  p.virtio_irq = 1;
+  p.virtio[0] = (struct vm_fdt_virtio){0x10001000, 0x1000, 1};
+  p.virtio[1] = (struct vm_fdt_virtio){0x10002000, 0x1000, 2};
+  p.nvirtio = 2;
   CHECK(vm_fdt_build(&p, buf, sizeof(buf)) > 0 && fdt_check_header(buf) == 0);
+  /* In address order: the first one a guest probes is slot 0 (vda). */
+  int second = fdt_path_offset(buf, "/soc/virtio_mmio@10002000");
+  CHECK(second > fdt_path_offset(buf, "/soc/virtio_mmio@10001000"));
+  int len2 = 0;
+  const fdt32_t *irq2 = second >= 0 ? fdt_getprop(buf, second, "interrupts", &len2) : NULL;
+  CHECK(irq2 && len2 == 4 && fdt32_to_cpu(irq2[0]) == 2);
   int off = fdt_path_offset(buf, "/soc/virtio_mmio@10001000");
   CHECK(off >= 0 && off == fdt_node_offset_by_compatible(buf, -1, "virtio,mmio"));
   int len = 0;

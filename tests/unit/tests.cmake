@@ -25,7 +25,8 @@ set(RV_UNIT_TESTS
   vm_fdt
   vq_dev
   virtio_mmio
-  virtio_blk)
+  virtio_blk
+  gpt)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS

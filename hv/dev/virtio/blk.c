@@ -256,7 +256,8 @@ static void blk_process(struct blk *b) {
   struct vq *q = &b->t->vq[0];
   b->processing = true;
   for (;;) {
-    if (!b->nfree || q->inflight >= q->size) {
+    if (!b->nfree || q->inflight >= q->size ||
+        (b->be->depth && BLK_QUEUE_SIZE - b->nfree >= b->be->depth)) {
       b->stalled = true;
       break;
     }
