@@ -299,11 +299,6 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, boo
                 (unsigned long)base, st);
     return vblk_fail_init(d);
   }
-  if (!async)
-    d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
-                 "(%lu KiB), queue size %u",
-                 (unsigned long)base, version, version == 1 ? "legacy" : "modern",
-                 (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
   return 0;
 }
 
@@ -349,7 +344,13 @@ int vblk_probe_first(const void *fdt, const struct vblk_host *host, struct vblk 
   }
   if (!found)
     return 1;
-  return vblk_init_device(d, best, best_version, false, err, errlen);
+  if (vblk_init_device(d, best, best_version, false, err, errlen))
+    return -1;
+  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), capacity %lu sectors "
+               "(%lu KiB), queue size %u",
+               (unsigned long)best, best_version, best_version == 1 ? "legacy" : "modern",
+               (unsigned long)d->capacity, (unsigned long)(d->capacity / 2), d->vq.size);
+  return 0;
 }
 
 int vblk_init_at(struct vblk *d, const struct vblk_host *host, uint64_t base, uint32_t version,
@@ -523,10 +524,10 @@ int vblk_open(struct vblk *d, const struct vblk_host *host, uint64_t base, uint3
   d->host = host;
   if (vblk_init_device(d, base, version, true, err, errlen))
     return -1;
-  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), %lu sectors (%lu MiB), "
+  d->host->log("virtio-blk: slot 0x%lx, virtio-mmio version %u (%s), %lu sectors (%lu KiB), "
                "queue size %u, interrupt-driven%s%s",
                (unsigned long)base, version, version == 1 ? "legacy" : "modern",
-               (unsigned long)d->capacity, (unsigned long)(d->capacity >> 11), d->vq.size,
+               (unsigned long)d->capacity, (unsigned long)(d->capacity >> 1), d->vq.size,
                d->flush ? ", flush" : "", d->read_only ? ", read-only" : "");
   return 0;
 }
