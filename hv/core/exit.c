@@ -8,8 +8,8 @@
 #include "console.h"
 #include "guest_mem.h"
 #include "hart.h"
-#include "sched.h"
 #include "hostio.h"
+#include "sched.h"
 #include "vm.h"
 #include <stddef.h>
 

@@ -168,8 +168,8 @@ void hostdisks_init(const void *fdt) {
     } else {
       in->open = true;
       hv_log("host disk %u: %lu sectors (%lu KiB)%s%s", i, (unsigned long)hd->dev.capacity,
-             (unsigned long)(hd->dev.capacity >> 1),
-             in->has_gpt ? ", GPT" : "", hd->dev.read_only ? ", read-only" : "");
+             (unsigned long)(hd->dev.capacity >> 1), in->has_gpt ? ", GPT" : "",
+             hd->dev.read_only ? ", read-only" : "");
     }
     ndisks++;
   }

@@ -72,12 +72,10 @@ static void test_good(void) {
   CHECK_EQ_INT(gpt_find(&h, array, sizeof(array), DISK_SECTORS, 0, "data", &p), GPT_OK);
   CHECK(p.number == 3 && p.first == 1088 && p.last == 2111);
   CHECK_EQ_INT(gpt_find(&h, array, sizeof(array), DISK_SECTORS, 2, NULL, &p), GPT_ERR_NOT_FOUND);
-  CHECK_EQ_INT(gpt_find(&h, array, sizeof(array), DISK_SECTORS, 0, "root", &p),
-               GPT_ERR_NOT_FOUND);
+  CHECK_EQ_INT(gpt_find(&h, array, sizeof(array), DISK_SECTORS, 0, "root", &p), GPT_ERR_NOT_FOUND);
   CHECK_EQ_INT(gpt_find(&h, array, sizeof(array), DISK_SECTORS, 0, "dat", &p), GPT_ERR_NOT_FOUND);
   /* A short buffer for the array is refused, not read past. */
-  CHECK_EQ_INT(gpt_find(&h, array, sizeof(array) - 1, DISK_SECTORS, 1, NULL, &p),
-               GPT_ERR_ENTRIES);
+  CHECK_EQ_INT(gpt_find(&h, array, sizeof(array) - 1, DISK_SECTORS, 1, NULL, &p), GPT_ERR_ENTRIES);
 }
 
 static void test_damaged(void) {

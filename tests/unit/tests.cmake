@@ -40,7 +40,8 @@ set(RV_FUZZ_TARGETS
   fuzz_vuart
   fuzz_vdev
   fuzz_sbi
-  fuzz_vq_dev)
+  fuzz_vq_dev
+  fuzz_gpt)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
