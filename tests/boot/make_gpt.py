@@ -3,7 +3,9 @@
 and entry arrays, CRC32s) whose partitions each hold the pattern guest-kernels/vblk checks,
 from the partition's own first byte (byte i is (7 * i + 3) mod 251).
 
-usage: make_gpt.py OUT NAME:SECTORS [NAME:SECTORS ...]
+usage: make_gpt.py [--fuzz-seed] OUT NAME:SECTORS [NAME:SECTORS ...]
+With --fuzz-seed, OUT is tests/fuzz/fuzz_gpt.c's input instead: the disk's size in sectors
+(4 bytes, little-endian), its LBA 1 and its entry array.
 """
 import struct
 import sys
@@ -30,7 +32,11 @@ def header(my_lba, alt_lba, first, last, array_lba, disk_guid, array_crc):
 
 
 def main():
-    out, parts = sys.argv[1], [p.split(":") for p in sys.argv[2:]]
+    args = sys.argv[1:]
+    seed = args[:1] == ["--fuzz-seed"]
+    if seed:
+        args = args[1:]
+    out, parts = args[0], [p.split(":") for p in args[1:]]
     lba, entries, data = FIRST, b"", []
     for n, (name, sectors) in enumerate(parts):
         sectors = int(sectors)
@@ -58,7 +64,10 @@ def main():
     for start, blob in data:
         img[start * SECTOR:start * SECTOR + len(blob)] = blob
     with open(out, "wb") as f:
-        f.write(img)
+        if seed:
+            f.write(struct.pack("<I", total) + bytes(img[SECTOR:2 * SECTOR + len(entries)]))
+        else:
+            f.write(img)
 
 
 if __name__ == "__main__":
