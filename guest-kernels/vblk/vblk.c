@@ -68,12 +68,17 @@
 #define S_FEATURES_OK 8u
 #define S_NEEDS_RESET 64u
 #define F_BLK_FLUSH (1u << 9)
+#define F_BLK_DISCARD (1u << 13)
+#define F_BLK_WRITE_ZEROES (1u << 14)
 #define F_VERSION_1_HI 1u /* bit 32: bit 0 of the high word */
 
 #define T_IN 0u
 #define T_OUT 1u
 #define T_FLUSH 4u
 #define T_GET_ID 8u
+#define T_DISCARD 11u
+#define T_WRITE_ZEROES 13u
+#define ZERO_SECTOR 60u /* WRITE_ZEROES here, DISCARD the one after */
 #define ST_OK 0u
 #define ST_IOERR 1u
 #define ST_NONE 0xffu /* what the driver leaves in the status byte */
@@ -83,6 +88,7 @@
 #define TAG_SECTOR 40u
 
 static unsigned long base, plic, context;
+static bool zeroing; /* DISCARD and WRITE_ZEROES negotiated */
 static uint32_t source;
 static volatile unsigned long vring_irqs, config_irqs, other_irqs;
 static volatile bool timed_out;
@@ -181,7 +187,8 @@ static bool dev_setup(void) {
     return false;
   }
   wr(R_DRIVER_FEATURES_SEL, 0);
-  wr(R_DRIVER_FEATURES, lo & F_BLK_FLUSH);
+  wr(R_DRIVER_FEATURES, lo & (F_BLK_FLUSH | F_BLK_DISCARD | F_BLK_WRITE_ZEROES));
+  zeroing = (lo & (F_BLK_DISCARD | F_BLK_WRITE_ZEROES)) == (F_BLK_DISCARD | F_BLK_WRITE_ZEROES);
   wr(R_DRIVER_FEATURES_SEL, 1);
   wr(R_DRIVER_FEATURES, F_VERSION_1_HI);
   wr(R_STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
@@ -296,10 +303,10 @@ static void hostile_width(void) {
 }
 
 /* Bootargs "scan": read every sector alone and check it against the
- * image's pattern (but the sectors this guest writes: 20, 21 and, with a
- * tag, TAG_SECTOR), printing each one that fails and a summary: under a
- * host disk that fails chosen sectors (QEMU's blkdebug), exactly those
- * sectors fail, with IOERR, and every other one reads right. */
+ * image's pattern (but the sectors this guest writes: 20, 21, the two it
+ * zeroes and discards and, with a tag, TAG_SECTOR), printing each one that fails and a summary:
+ * under a host disk that fails chosen sectors (QEMU's blkdebug), exactly those sectors fail, with
+ * IOERR, and every other one reads right. */
 static void scan(bool tagged) {
   unsigned long failed = 0, wrong = 0;
   for (uint64_t s = 0; s < capacity; s++) {
@@ -311,7 +318,8 @@ static void scan(bool tagged) {
                    st == ST_IOERR ? " (IOERR)" : "");
       continue;
     }
-    if (s == 20 || s == 21 || (tagged && s == TAG_SECTOR))
+    if (s == 20 || s == 21 || s == ZERO_SECTOR || s == ZERO_SECTOR + 1 ||
+        (tagged && s == TAG_SECTOR))
       continue;
     bool same = true;
     for (unsigned i = 0; same && i < SECTOR; i++)
@@ -433,6 +441,27 @@ void guest_main(unsigned long hartid, const void *fdt) {
   CHECK(st == ST_OK, "vblk: FLUSH: status %d", st);
   if (st == ST_OK)
     guest_puts("vblk: FLUSH ok\n");
+  /* WRITE_ZEROES and DISCARD of one sector each (a range: le64 sector, le32
+   * count, le32 flags): the first reads back as zeros, the sector after the
+   * second is untouched. */
+  CHECK(zeroing, "vblk: DISCARD and WRITE_ZEROES not offered");
+  for (unsigned k = 0; zeroing && k < 2; k++) {
+    uint32_t range[4] = {ZERO_SECTOR + k, 0, 1, 0};
+    memcpy(buf, range, sizeof(range));
+    st = request(k ? T_DISCARD : T_WRITE_ZEROES, 0, buf, sizeof(range), false);
+    CHECK(st == ST_OK, "vblk: %s: status %d", k ? "DISCARD" : "WRITE_ZEROES", st);
+  }
+  memset(buf, 0xaa, 3 * SECTOR);
+  st = request(T_IN, ZERO_SECTOR, buf, 3 * SECTOR, true);
+  same = st == ST_OK;
+  for (unsigned i = 0; same && i < SECTOR; i++)
+    same = buf[i] == 0; /* a discarded sector may read as anything (5.2.6.2) */
+  for (unsigned i = 0; same && i < SECTOR; i++)
+    same = buf[2 * SECTOR + i] == pattern((ZERO_SECTOR + 2) * SECTOR + i);
+  CHECK(same, "vblk: sectors %u-%u after WRITE_ZEROES and DISCARD (status %d)", ZERO_SECTOR,
+        ZERO_SECTOR + 2, st);
+  if (zeroing && same)
+    guest_puts("vblk: WRITE_ZEROES and DISCARD ok\n");
   memset(buf, 0, 32);
   st = request(T_GET_ID, 0, buf, 20, true);
   buf[20] = 0;

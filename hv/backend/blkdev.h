@@ -11,7 +11,12 @@
 
 #define BLK_SECTOR_SIZE 512u
 
-enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH };
+/* DISCARD and WRITE_ZEROES name a range, not buffers: their submit gets
+ * segs NULL and n the number of sectors from `sector`. A discarded range
+ * reads back as zeros from the backends here (the spec allows anything). */
+enum blk_op { BLK_OP_READ, BLK_OP_WRITE, BLK_OP_FLUSH, BLK_OP_DISCARD, BLK_OP_WRITE_ZEROES };
+/* Sectors of one DISCARD or WRITE_ZEROES at most, unless the backend says fewer. */
+#define BLK_ZERO_MAX_SECTORS 0x3fffffu
 
 /* One data buffer: host memory (guest RAM), len bytes. */
 struct blk_seg {
@@ -35,6 +40,8 @@ struct blk_backend {
   /* Requests it takes in flight at once (its share of a host queue), 0: no
    * limit; the model holds the rest in the guest's ring until one ends. */
   unsigned depth;
+  bool discard, write_zeroes; /* takes BLK_OP_DISCARD / BLK_OP_WRITE_ZEROES */
+  uint32_t zero_max;          /* sectors per such request at most; 0: BLK_ZERO_MAX_SECTORS */
 };
 
 #endif

@@ -58,7 +58,8 @@ static int hd_submit(struct blk_backend *be, enum blk_op op, uint64_t sector,
   struct vblk_seg *v = p->segs; /* the caller's lock keeps it ours */
   unsigned nv = 0;
   uint64_t bytes = 0;
-  for (unsigned i = 0; i < n; i++) {
+  bool by_range = op == BLK_OP_DISCARD || op == BLK_OP_WRITE_ZEROES;
+  for (unsigned i = 0; i < n && !by_range; i++) {
     uint64_t a = (uintptr_t)segs[i].buf;
     bytes += segs[i].len;
     if (nv && v[nv - 1].addr + v[nv - 1].len == a &&
@@ -70,13 +71,25 @@ static int hd_submit(struct blk_backend *be, enum blk_op op, uint64_t sector,
       return -1;
     v[nv++] = (struct vblk_seg){a, segs[i].len};
   }
-  if (op != BLK_OP_FLUSH &&
+  if (op != BLK_OP_FLUSH && !by_range &&
       (sector > be->capacity || bytes / BLK_SECTOR_SIZE > be->capacity - sector ||
        (op == BLK_OP_WRITE && be->read_only)))
     return -1; /* the model checks this: a second look, on what reaches the disk */
-  uint32_t type = op == BLK_OP_READ    ? VIRTIO_BLK_T_IN
-                  : op == BLK_OP_WRITE ? VIRTIO_BLK_T_OUT
-                                       : VIRTIO_BLK_T_FLUSH;
+  uint32_t type = op == BLK_OP_READ           ? VIRTIO_BLK_T_IN
+                  : op == BLK_OP_WRITE        ? VIRTIO_BLK_T_OUT
+                  : op == BLK_OP_DISCARD      ? VIRTIO_BLK_T_DISCARD
+                  : op == BLK_OP_WRITE_ZEROES ? VIRTIO_BLK_T_WRITE_ZEROES
+                                              : VIRTIO_BLK_T_FLUSH;
+  bool range = op == BLK_OP_DISCARD || op == BLK_OP_WRITE_ZEROES;
+  if (range) {
+    /* n is the sector count (blkdev.h): one range, moved to the partition */
+    if (p->be.read_only || sector > be->capacity || n > be->capacity - sector || n > be->zero_max ||
+        (op == BLK_OP_DISCARD ? !be->discard : !be->write_zeroes))
+      return -1;
+    v[0] = (struct vblk_seg){p->start + sector, n};
+    nv = 1;
+    bytes = 0;
+  }
   spin_lock(&hd->lock);
   struct hostdisk_req *r = hd->free;
   int rc = -1;
@@ -84,7 +97,7 @@ static int hd_submit(struct blk_backend *be, enum blk_op op, uint64_t sector,
     r->port = p;
     r->done = done;
     r->cookie = cookie;
-    rc = vblk_submit(&hd->dev, type, op == BLK_OP_FLUSH ? 0 : p->start + sector, v, nv, r);
+    rc = vblk_submit(&hd->dev, type, op == BLK_OP_FLUSH || range ? 0 : p->start + sector, v, nv, r);
     if (rc == 0) {
       hd->free = r->next;
       p->inflight++;
@@ -120,12 +133,16 @@ struct hostdisk_port *hostdisk_port_open(struct hostdisk *hd, uint64_t start, ui
   p->start = start;
   p->user_lock = user_lock;
   p->open = true;
-  p->be = (struct blk_backend){.capacity = sectors,
-                               .read_only = read_only || hd->dev.read_only,
-                               .flush = hd->dev.flush,
-                               .depth = depth ? depth : hd->dev.nslots,
-                               .submit = hd_submit,
-                               .ctx = p};
+  p->be =
+      (struct blk_backend){.capacity = sectors,
+                           .read_only = read_only || hd->dev.read_only,
+                           .flush = hd->dev.flush,
+                           .depth = depth ? depth : hd->dev.nslots,
+                           .discard = hd->dev.discard && !read_only && !hd->dev.read_only,
+                           .write_zeroes = hd->dev.write_zeroes && !read_only && !hd->dev.read_only,
+                           .zero_max = hd->dev.zero_max,
+                           .submit = hd_submit,
+                           .ctx = p};
   return p;
 }
 

@@ -11,6 +11,14 @@ static int ramdisk_submit(struct blk_backend *be, enum blk_op op, uint64_t secto
     done(cookie, 0);
     return 0;
   }
+  if (op == BLK_OP_DISCARD || op == BLK_OP_WRITE_ZEROES) {
+    /* n is the sector count (blkdev.h); a discarded range reads as zeros */
+    if (be->read_only || sector > be->capacity || n > be->capacity - sector)
+      return -1;
+    memset(rd->data + sector * BLK_SECTOR_SIZE, 0, (size_t)n * BLK_SECTOR_SIZE);
+    done(cookie, 0);
+    return 0;
+  }
   if (op != BLK_OP_READ && op != BLK_OP_WRITE)
     return -1;
   if (op == BLK_OP_WRITE && be->read_only)
@@ -41,6 +49,8 @@ int ramdisk_init(struct ramdisk *rd, void *data, uint64_t bytes, bool read_only)
   rd->be = (struct blk_backend){.capacity = bytes / BLK_SECTOR_SIZE,
                                 .read_only = read_only,
                                 .flush = true,
+                                .discard = !read_only,
+                                .write_zeroes = !read_only,
                                 .submit = ramdisk_submit,
                                 .ctx = rd};
   return 0;

@@ -50,10 +50,13 @@
 #define VBLK_F_RO (1u << 5)
 #define VBLK_F_FLUSH (1u << 9)
 #define VBLK_F_INDIRECT (1u << 28)
+#define VBLK_F_DISCARD (1u << 13)
+#define VBLK_F_WRITE_ZEROES (1u << 14)
 /* Asynchronous: per slot, an indirect table (header, data, status) and the
  * header and status byte themselves. */
 #define VBLK_TABLE_BYTES ((VBLK_MAX_SEGS + 2u) * 16u)
-#define VBLK_HDR_SLOT 32u
+#define VBLK_HDR_SLOT 48u /* header at 0, a discard/zeroes range at 16, status at 32 */
+#define VBLK_STATUS_OFF 32u
 #define VBLK_PAGE 4096u
 /* The request frame: header at 0, status byte at 16, data from one page on. */
 #define VBLK_REQ_STATUS_OFF 16u
@@ -135,6 +138,8 @@ static int vblk_negotiate_features(struct vblk *d, uint32_t want, char *err, siz
   uint32_t lo = vblk_read32(b, VMMIO_DEVICE_FEATURES) & want;
   d->read_only = (lo & VBLK_F_RO) != 0;
   d->flush = (lo & VBLK_F_FLUSH) != 0;
+  d->discard = (lo & VBLK_F_DISCARD) != 0;
+  d->write_zeroes = (lo & VBLK_F_WRITE_ZEROES) != 0;
   if ((want & VBLK_F_INDIRECT) && !(lo & VBLK_F_INDIRECT)) {
     rv_snprintf(err, errlen, "virtio-blk at 0x%lx: no VIRTIO_F_INDIRECT_DESC", (unsigned long)b);
     return -1;
@@ -261,6 +266,13 @@ static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
       return -1;
     }
     d->capacity = cap;
+    /* 5.2.4 max_discard_sectors (36), max_write_zeroes_sectors (48): the
+     * smaller bounds both (one limit for the ports); 0 turns one off. */
+    uint32_t dmax = d->discard ? vblk_read32(b, VMMIO_CONFIG + 36) : 0;
+    uint32_t zmax = d->write_zeroes ? vblk_read32(b, VMMIO_CONFIG + 48) : 0;
+    d->discard = dmax != 0;
+    d->write_zeroes = zmax != 0;
+    d->zero_max = !dmax ? zmax : !zmax ? dmax : dmax < zmax ? dmax : zmax;
     return 0;
   }
   rv_snprintf(err, errlen, "virtio-blk at 0x%lx: configuration space never stable",
@@ -286,7 +298,8 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, boo
   }
   vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
   vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
-  uint32_t want = async ? VBLK_F_RO | VBLK_F_FLUSH | VBLK_F_INDIRECT : 0;
+  uint32_t want =
+      async ? VBLK_F_RO | VBLK_F_FLUSH | VBLK_F_INDIRECT | VBLK_F_DISCARD | VBLK_F_WRITE_ZEROES : 0;
   if (vblk_negotiate_features(d, want, err, errlen) ||
       vblk_setup_queue(d, async ? VIRTQ_MAX_SIZE : VBLK_QUEUE_SIZE, err, errlen) ||
       vblk_read_capacity(d, err, errlen))
@@ -543,8 +556,11 @@ int vblk_submit(struct vblk *d, uint32_t type, uint64_t sector, const struct vbl
                 unsigned n, void *cookie) {
   if (d->broken || !d->async)
     return VBLK_ERR_BROKEN;
-  if (n > VBLK_MAX_SEGS ||
-      (type != VIRTIO_BLK_T_IN && type != VIRTIO_BLK_T_OUT && type != VIRTIO_BLK_T_FLUSH) ||
+  bool range = type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES;
+  if ((range ? n != 1 || (type == VIRTIO_BLK_T_DISCARD ? !d->discard : !d->write_zeroes)
+             : n > VBLK_MAX_SEGS) ||
+      (type != VIRTIO_BLK_T_IN && type != VIRTIO_BLK_T_OUT && type != VIRTIO_BLK_T_FLUSH &&
+       !range) ||
       (type == VIRTIO_BLK_T_FLUSH && n))
     return VBLK_ERR_PARAM;
   if (d->inflight >= d->nslots || !d->vq.num_free)
@@ -560,19 +576,30 @@ int vblk_submit(struct vblk *d, uint32_t type, uint64_t sector, const struct vbl
   }
   for (unsigned k = 0; k < 8; k++)
     h[8 + k] = (uint8_t)(sector >> (8 * k));
-  h[16] = 0xff; /* no valid status: the device must overwrite it */
+  h[VBLK_STATUS_OFF] = 0xff; /* no valid status: the device must overwrite it */
   volatile struct virtq_desc *t =
       (volatile struct virtq_desc *)(uintptr_t)(d->tables_mem + (uint64_t)i * VBLK_TABLE_BYTES);
   bool in = type == VIRTIO_BLK_T_IN;
   uint64_t wlen = 1;
   t[0] = (struct virtq_desc){haddr, 16, VIRTQ_DESC_F_NEXT, 1};
-  for (unsigned k = 0; k < n; k++) {
+  if (range) {
+    /* 5.2.6: one struct virtio_blk_discard_write_zeroes, in the slot:
+     * segs[0].addr is the first sector and .len the sector count here. */
+    for (unsigned k = 0; k < 8; k++)
+      h[16 + k] = (uint8_t)(segs[0].addr >> (8 * k));
+    for (unsigned k = 0; k < 4; k++) {
+      h[24 + k] = (uint8_t)(segs[0].len >> (8 * k));
+      h[28 + k] = 0; /* no unmap */
+    }
+    t[1] = (struct virtq_desc){haddr + 16, 16, VIRTQ_DESC_F_NEXT, 2};
+  }
+  for (unsigned k = 0; k < n && !range; k++) {
     t[1 + k] = (struct virtq_desc){segs[k].addr, segs[k].len,
                                    (uint16_t)(VIRTQ_DESC_F_NEXT | (in ? VIRTQ_DESC_F_WRITE : 0)),
                                    (uint16_t)(k + 2)};
     wlen += in ? segs[k].len : 0;
   }
-  t[1 + n] = (struct virtq_desc){haddr + 16, 1, VIRTQ_DESC_F_WRITE, 0};
+  t[1 + n] = (struct virtq_desc){haddr + VBLK_STATUS_OFF, 1, VIRTQ_DESC_F_WRITE, 0};
   if (wlen > UINT32_MAX)
     return VBLK_ERR_PARAM;
   uint16_t head;
@@ -630,7 +657,7 @@ unsigned vblk_reap(struct vblk *d, vblk_done_fn done, void *ctx, unsigned max) {
       vblk_abort(d, done, ctx); /* virtq_poll_used checked the head: a driver bug */
       return got;
     }
-    uint8_t st = vblk_slot_hdr(d, i)[16];
+    uint8_t st = vblk_slot_hdr(d, i)[VBLK_STATUS_OFF];
     int status = st == VIRTIO_BLK_S_OK       ? 0
                  : st == VIRTIO_BLK_S_UNSUPP ? VBLK_ERR_UNSUPP
                                              : VBLK_ERR_IO;

@@ -71,10 +71,12 @@ struct vblk {
   struct virtq vq;
   /* Asynchronous mode (vblk_open): */
   bool async;
-  bool read_only, flush;     /* VIRTIO_BLK_F_RO, VIRTIO_BLK_F_FLUSH negotiated */
-  uint64_t tables_mem;       /* per slot: its indirect table (VBLK_TABLE_BYTES) */
-  uint64_t hdrs_mem;         /* per slot: header and status byte (VBLK_HDR_SLOT) */
-  unsigned nslots, inflight; /* slots = the queue size */
+  bool discard, write_zeroes; /* VIRTIO_BLK_F_DISCARD, _WRITE_ZEROES negotiated */
+  uint32_t zero_max;          /* sectors per such request (the device's limit) */
+  bool read_only, flush;      /* VIRTIO_BLK_F_RO, VIRTIO_BLK_F_FLUSH negotiated */
+  uint64_t tables_mem;        /* per slot: its indirect table (VBLK_TABLE_BYTES) */
+  uint64_t hdrs_mem;          /* per slot: header and status byte (VBLK_HDR_SLOT) */
+  unsigned nslots, inflight;  /* slots = the queue size */
   uint16_t head_slot[VIRTQ_MAX_SIZE];
   struct vblk_slot slot[VIRTQ_MAX_SIZE];
   uint64_t submitted, completed, errors, resets; /* statistics */
@@ -115,7 +117,9 @@ int vblk_init_at(struct vblk *d, const struct vblk_host *host, uint64_t base, ui
 int vblk_open(struct vblk *d, const struct vblk_host *host, uint64_t base, uint32_t version,
               char *err, size_t errlen);
 /* Start a request: type VIRTIO_BLK_T_IN (the device writes the segments),
- * _OUT (it reads them) or _FLUSH (n = 0) at sector. 0 (cookie comes back
+ * _OUT (it reads them) or _FLUSH (n = 0) at sector; or _DISCARD /
+ * _WRITE_ZEROES of one range (n = 1, segs[0] = {first sector, sector
+ * count}; sector is ignored), when negotiated. 0 (cookie comes back
  * through vblk_reap), or a VBLK_ERR_ (nothing started). */
 int vblk_submit(struct vblk *d, uint32_t type, uint64_t sector, const struct vblk_seg *segs,
                 unsigned n, void *cookie);

@@ -26,6 +26,7 @@ function(vblk_markers out vm label tag)
     "${p}read sectors 0-7: the image's pattern"
     "${p}wrote sectors 20-21 and read them back"
     "${p}FLUSH ok"
+    "${p}WRITE_ZEROES and DISCARD ok"
     "${p}GET_ID 'rustyvisor-ramdisk'"
     "${p}sectors past the end: IOERR"
     "${p}descriptor outside RAM: DEVICE_NEEDS_RESET"

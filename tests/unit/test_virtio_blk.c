@@ -422,7 +422,8 @@ static void test_bad_requests(void) {
   h = request(2, VIRTIO_BLK_T_FLUSH, 0, 0, 0, false);
   expect_done(h, 2, VIRTIO_BLK_S_UNSUPP, 1);
   /* The backend refusing a request: IOERR, its slot back. */
-  static struct blk_backend refusing = {DISK_SECTORS, false, true, refuse_submit, NULL, 0};
+  static struct blk_backend refusing = {DISK_SECTORS, false, true, refuse_submit, NULL, 0,
+                                        false,        false, 0};
   setup(&refusing, WANT, 16);
   h = request(3, VIRTIO_BLK_T_OUT, 0, DATA_OFF, 512, false);
   expect_done(h, 3, VIRTIO_BLK_S_IOERR, 1);
@@ -433,7 +434,7 @@ static void test_bad_requests(void) {
 /* The model's own checks, before any backend sees the request (the async
  * backend checks nothing): past the end, read-only, a wrapping sector. */
 static void test_checked_before_backend(void) {
-  async_be = (struct blk_backend){DISK_SECTORS, true, true, async_submit, NULL, 0};
+  async_be = (struct blk_backend){DISK_SECTORS, true, true, async_submit, NULL, 0, false, false, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   uint16_t h = request(0, VIRTIO_BLK_T_OUT, 0, DATA_OFF, 512, false);
@@ -611,7 +612,8 @@ static void test_driver_order(void) {
  * order; EVENT_IDX decides the interrupts. */
 static void test_many_in_flight(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
+  async_be =
+      (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0, false, false, 0};
   npend = 0;
   setup(&async_be, WANT | VIRTIO_F_EVENT_IDX, 256);
   uint16_t heads[256];
@@ -652,7 +654,8 @@ static void test_many_in_flight(void) {
  * it before it checked it. */
 static void test_header_rewritten(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
+  async_be =
+      (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0, false, false, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   uint16_t h = request(0, VIRTIO_BLK_T_IN, 5, DATA_OFF, 512, true);
@@ -670,7 +673,8 @@ static void test_header_rewritten(void) {
  * every slot, the new instance's requests wait for them and then run. */
 static void test_reset_mid_flight(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
+  async_be =
+      (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0, false, false, 0};
   npend = 0;
   setup(&async_be, WANT, 256);
   for (unsigned i = 0; i < 256; i++)
@@ -721,6 +725,79 @@ static void test_reset_mid_flight(void) {
   CHECK_EQ(blk.orphaned, 257);
 }
 
+/* 5.2.6 DISCARD / WRITE_ZEROES over the RAM disk: offered when the
+ * backend takes them (not read-only), with limits of one range; a range is
+ * zeroed; unmap on a DISCARD or a reserved flag is UNSUPP; a range past
+ * the end, two ranges, or a missing range is IOERR; an empty range is done. */
+static void put_range(uint32_t off, uint64_t sector, uint32_t num, uint32_t flags) {
+  memcpy(ram + off, &sector, 8);
+  memcpy(ram + off + 8, &num, 4);
+  memcpy(ram + off + 12, &flags, 4);
+}
+
+static void test_discard_write_zeroes(void) {
+  for (unsigned i = 0; i < sizeof(disk_bytes); i++)
+    disk_bytes[i] = (uint8_t)(i * 13 + 1);
+  ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
+  uint64_t want = WANT | VIRTIO_BLK_F_DISCARD | VIRTIO_BLK_F_WRITE_ZEROES;
+  setup(&rd.be, want, 16);
+  CHECK(m.driver_features & VIRTIO_BLK_F_DISCARD);
+  CHECK(m.driver_features & VIRTIO_BLK_F_WRITE_ZEROES);
+  /* max_discard_sectors, max_discard_seg, alignment, max_write_zeroes_*, may_unmap */
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 36), BLK_ZERO_MAX_SECTORS);
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 40), 1);
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 44), 1);
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 48), BLK_ZERO_MAX_SECTORS);
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 52), 1);
+  uint8_t before = disk_bytes[12 * 512 - 1], after = disk_bytes[14 * 512];
+  put_range(DATA_OFF, 12, 2, VIRTIO_BLK_RANGE_UNMAP); /* write-zeroes may unmap: allowed */
+  uint16_t h = request(0, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 0, VIRTIO_BLK_S_OK, 1);
+  bool zero = true;
+  for (unsigned i = 12 * 512; i < 14 * 512; i++)
+    zero &= disk_bytes[i] == 0;
+  CHECK(zero && disk_bytes[12 * 512 - 1] == before && disk_bytes[14 * 512] == after);
+  put_range(DATA_OFF, 20, 1, 0);
+  h = request(1, VIRTIO_BLK_T_DISCARD, 0, DATA_OFF, 16, false);
+  expect_done(h, 1, VIRTIO_BLK_S_OK, 1);
+  CHECK(disk_bytes[20 * 512] == 0 && disk_bytes[21 * 512 - 1] == 0 && disk_bytes[21 * 512]);
+  put_range(DATA_OFF, 30, 1, VIRTIO_BLK_RANGE_UNMAP); /* unmap on a discard */
+  h = request(2, VIRTIO_BLK_T_DISCARD, 0, DATA_OFF, 16, false);
+  expect_done(h, 2, VIRTIO_BLK_S_UNSUPP, 1);
+  put_range(DATA_OFF, 30, 1, 4); /* a reserved flag */
+  h = request(3, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 3, VIRTIO_BLK_S_UNSUPP, 1);
+  put_range(DATA_OFF, DISK_SECTORS - 1, 2, 0); /* past the end */
+  h = request(4, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 4, VIRTIO_BLK_S_IOERR, 1);
+  put_range(DATA_OFF, UINT64_MAX, 1, 0); /* sector + num overflows */
+  h = request(5, VIRTIO_BLK_T_DISCARD, 0, DATA_OFF, 16, false);
+  expect_done(h, 5, VIRTIO_BLK_S_IOERR, 1);
+  put_range(DATA_OFF, 1, 1, 0);
+  put_range(DATA_OFF + 16, 2, 1, 0); /* two ranges: more than max_discard_seg */
+  h = request(6, VIRTIO_BLK_T_DISCARD, 0, DATA_OFF, 32, false);
+  expect_done(h, 6, VIRTIO_BLK_S_IOERR, 1);
+  h = request(7, VIRTIO_BLK_T_DISCARD, 0, 0, 0, false); /* no range */
+  expect_done(h, 7, VIRTIO_BLK_S_IOERR, 1);
+  put_range(DATA_OFF, 40, 0, 0); /* empty */
+  h = request(8, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 8, VIRTIO_BLK_S_OK, 1);
+  put_range(DATA_OFF, 40, BLK_ZERO_MAX_SECTORS + 1, 0); /* longer than offered */
+  h = request(9, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 9, VIRTIO_BLK_S_IOERR, 1);
+  /* Not negotiated: UNSUPP. */
+  setup(&rd.be, WANT, 16);
+  put_range(DATA_OFF, 12, 1, 0);
+  h = request(0, VIRTIO_BLK_T_WRITE_ZEROES, 0, DATA_OFF, 16, false);
+  expect_done(h, 0, VIRTIO_BLK_S_UNSUPP, 1);
+  /* A read-only disk offers neither. */
+  static struct ramdisk ro;
+  ramdisk_init(&ro, disk_bytes, sizeof(disk_bytes), true);
+  setup(&ro.be, want, 16);
+  CHECK(!(m.driver_features & (VIRTIO_BLK_F_DISCARD | VIRTIO_BLK_F_WRITE_ZEROES)));
+  CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 36), 0);
+}
+
 int main(void) {
   ram = aligned_alloc(4096, RAM_SIZE);
   memset(ram, 0, RAM_SIZE);
@@ -737,6 +814,7 @@ int main(void) {
   test_many_in_flight();
   test_header_rewritten();
   test_reset_mid_flight();
+  test_discard_write_zeroes();
   free(ram);
   return check_report("virtio_blk");
 }

@@ -17,6 +17,20 @@ void blk_init(struct blk *b, struct blk_backend *be, const char *serial) {
   put_le(b->config + 12, BLK_SEG_MAX, 4);
   put_le(b->config + 20, BLK_SECTOR_SIZE, 4);
   put_le(b->config + 34, 1, 2);
+  /* 5.2.4: the discard and write-zeroes limits: one range per request, of
+   * at most zero_max sectors, any alignment; zeroing never unmaps. */
+  uint32_t zmax =
+      be->zero_max && be->zero_max < BLK_ZERO_MAX_SECTORS ? be->zero_max : BLK_ZERO_MAX_SECTORS;
+  if (be->discard) {
+    put_le(b->config + 36, zmax, 4);
+    put_le(b->config + 40, 1, 4);
+    put_le(b->config + 44, 1, 4);
+  }
+  if (be->write_zeroes) {
+    put_le(b->config + 48, zmax, 4);
+    put_le(b->config + 52, 1, 4);
+  }
+  b->zero_max = zmax;
   for (unsigned i = 0; serial && i < VIRTIO_BLK_ID_BYTES && serial[i]; i++)
     b->serial[i] = serial[i];
   b->nfree = BLK_QUEUE_SIZE;
@@ -27,7 +41,9 @@ void blk_init(struct blk *b, struct blk_backend *be, const char *serial) {
 static uint64_t blk_features(void *dev) {
   struct blk *b = dev;
   return VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_BLK_SIZE |
-         (b->be->flush ? VIRTIO_BLK_F_FLUSH : 0) | (b->be->read_only ? VIRTIO_BLK_F_RO : 0);
+         (b->be->flush ? VIRTIO_BLK_F_FLUSH : 0) | (b->be->read_only ? VIRTIO_BLK_F_RO : 0) |
+         (b->be->discard ? VIRTIO_BLK_F_DISCARD : 0) |
+         (b->be->write_zeroes ? VIRTIO_BLK_F_WRITE_ZEROES : 0);
 }
 
 static uint32_t blk_config_read(void *dev, uint32_t off, unsigned width) {
@@ -132,6 +148,57 @@ static unsigned blk_data_segs(struct blk *b, const struct vq_chain *c, bool writ
   return n;
 }
 
+/* 5.2.6 DISCARD and WRITE_ZEROES: exactly one range after the header
+ * (more than max_*_seg, or a partial one: IOERR), no data for the device
+ * to write but the status byte; unmap on a DISCARD, or any reserved flag:
+ * UNSUPP (5.2.6.2); a range past the end, longer than offered, or on a
+ * read-only disk: IOERR; an empty range: done. */
+static void blk_zero_range(struct blk *b, struct vq *q, uint16_t head, volatile uint8_t *status,
+                           uint32_t type, const uint8_t *range, uint64_t rlen, uint64_t wlen) {
+  bool discard = type == VIRTIO_BLK_T_DISCARD;
+  uint64_t feature = discard ? VIRTIO_BLK_F_DISCARD : VIRTIO_BLK_F_WRITE_ZEROES;
+  if (!(b->features & feature)) {
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_UNSUPP, 1);
+    return;
+  }
+  if (rlen != VIRTIO_BLK_HDR_BYTES + VIRTIO_BLK_RANGE_BYTES || wlen != 1) {
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_IOERR, 1);
+    return;
+  }
+  uint64_t sector = 0;
+  uint32_t num = 0, flags = 0;
+  for (unsigned i = 0; i < 8; i++)
+    sector |= (uint64_t)range[i] << (8 * i);
+  for (unsigned i = 0; i < 4; i++) {
+    num |= (uint32_t)range[8 + i] << (8 * i);
+    flags |= (uint32_t)range[12 + i] << (8 * i);
+  }
+  if (flags & ~VIRTIO_BLK_RANGE_UNMAP || (discard && (flags & VIRTIO_BLK_RANGE_UNMAP))) {
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_UNSUPP, 1);
+    return;
+  }
+  if (b->be->read_only || num > b->zero_max || sector > b->be->capacity ||
+      num > b->be->capacity - sector) {
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_IOERR, 1);
+    return;
+  }
+  if (!num) {
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_OK, 1);
+    return;
+  }
+  struct blk_req *r = &b->req[b->free_slot[--b->nfree]];
+  r->b = b;
+  r->gen = b->gen;
+  r->head = head;
+  r->status = status;
+  r->used_len = 1;
+  if (b->be->submit(b->be, discard ? BLK_OP_DISCARD : BLK_OP_WRITE_ZEROES, sector, NULL, num,
+                    blk_done, r) < 0) {
+    b->free_slot[b->nfree++] = (uint16_t)(r - b->req);
+    blk_answer(b, q, head, status, VIRTIO_BLK_S_IOERR, 1);
+  }
+}
+
 /* 5.2.6 Device Operation: one chain is a request: a 16-byte header the
  * device reads (type, reserved, sector), data, and a status byte the device
  * writes, the last byte of the chain. The spec fixes no framing (2.6.4), so
@@ -167,8 +234,10 @@ static void blk_handle(struct blk *b, struct vq *q, const struct vq_chain *c) {
     blk_answer(b, q, c->head, status, VIRTIO_BLK_S_IOERR, 1);
     return;
   }
-  uint8_t hdr[VIRTIO_BLK_HDR_BYTES];
-  blk_copy_header(c, hdr, sizeof(hdr));
+  /* The header, and the range after it for DISCARD / WRITE_ZEROES. */
+  uint8_t hdr[VIRTIO_BLK_HDR_BYTES + VIRTIO_BLK_RANGE_BYTES];
+  memset(hdr, 0, sizeof(hdr));
+  blk_copy_header(c, hdr, rlen < sizeof(hdr) ? (unsigned)rlen : (unsigned)sizeof(hdr));
   uint32_t type =
       (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
   uint64_t sector = 0;
@@ -207,6 +276,10 @@ static void blk_handle(struct blk *b, struct vq *q, const struct vq_chain *c) {
       return;
     }
     break;
+  case VIRTIO_BLK_T_DISCARD:
+  case VIRTIO_BLK_T_WRITE_ZEROES:
+    blk_zero_range(b, q, c->head, status, type, hdr + VIRTIO_BLK_HDR_BYTES, rlen, wlen);
+    return;
   default: blk_answer(b, q, c->head, status, VIRTIO_BLK_S_UNSUPP, 1); return;
   }
 

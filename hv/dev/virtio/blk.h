@@ -22,10 +22,17 @@
 #define VIRTIO_BLK_F_RO (1ull << 5)
 #define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
 #define VIRTIO_BLK_F_FLUSH (1ull << 9)
+#define VIRTIO_BLK_F_DISCARD (1ull << 13)
+#define VIRTIO_BLK_F_WRITE_ZEROES (1ull << 14)
 
 /* 5.2.6 (request types and status values: lib/virtio_spec.h). */
 #define VIRTIO_BLK_ID_BYTES 20u
 #define VIRTIO_BLK_HDR_BYTES 16u
+/* 5.2.6: struct virtio_blk_discard_write_zeroes {le64 sector; le32
+ * num_sectors; le32 flags}; flags bit 0 is unmap. One per request here
+ * (max_discard_seg = max_write_zeroes_seg = 1). */
+#define VIRTIO_BLK_RANGE_BYTES 16u
+#define VIRTIO_BLK_RANGE_UNMAP 1u
 
 #define BLK_QUEUE_SIZE VQ_MAX_SIZE
 /* What the configuration space offers (5.2.4): the header and status byte
@@ -49,9 +56,10 @@ struct blk {
   struct blk_backend *be;
   struct virtio_transport *t; /* set at DRIVER_OK */
   uint64_t features;
-  uint32_t gen;    /* moves at every reset */
-  bool processing; /* inside blk_process: completions do not restart it */
-  bool stalled;    /* stopped popping because every slot was in flight */
+  uint32_t zero_max; /* sectors per DISCARD / WRITE_ZEROES, as offered */
+  uint32_t gen;      /* moves at every reset */
+  bool processing;   /* inside blk_process: completions do not restart it */
+  bool stalled;      /* stopped popping because every slot was in flight */
   uint8_t config[BLK_CONFIG_LEN];
   char serial[VIRTIO_BLK_ID_BYTES];
   uint16_t nfree;
