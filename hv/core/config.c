@@ -100,8 +100,10 @@ static int parse_devices(struct vm_parse *p, const char *val, int len) {
     const char *d = val + off;
     if (!strcmp(d, "uart"))
       p->spec->devices |= CFG_DEV_UART;
+    else if (!strcmp(d, "virtio-console"))
+      p->spec->devices |= CFG_DEV_VCON;
     else
-      return FAIL(p, "property 'devices': unknown device '%s' (known: uart)", d);
+      return FAIL(p, "property 'devices': unknown device '%s' (known: uart virtio-console)", d);
     off += (int)strlen(d) + 1;
   }
   return 0;

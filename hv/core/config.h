@@ -33,6 +33,7 @@
 enum cfg_kernel { CFG_KERNEL_EMBEDDED, CFG_KERNEL_INITRD, CFG_KERNEL_DISK };
 
 #define CFG_DEV_UART (1U << 0)
+#define CFG_DEV_VCON (1U << 1) /* "virtio-console" */
 
 /* A VM's disks: the RAM disk (if any) first, then its disk@ nodes. */
 #define CFG_DISKS_MAX 4

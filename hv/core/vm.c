@@ -18,6 +18,7 @@ static uint64_t vm_now(void) { return csr_read(CSR_TIME); }
 
 /* A disk's device state, in whole pages (zeroed by frame_alloc()). */
 #define VM_BLK_STATE_BYTES ((sizeof(struct vdev_blk) + 4095) & ~(size_t)4095)
+#define VM_VCON_STATE_BYTES ((sizeof(struct vdev_vcon) + 4095) & ~(size_t)4095)
 
 unsigned vm_live_count;
 struct vm *vm_list[CFG_MAX_VMS];
@@ -224,6 +225,13 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
       goto fail;
     }
   }
+  if (vm->devices & CFG_DEV_VCON) {
+    vm->vcon = (struct vdev_vcon *)(uintptr_t)frame_alloc(VM_VCON_STATE_BYTES, 4096);
+    if (!vm->vcon) {
+      rv_snprintf(err, errlen, "cannot allocate its virtio-console's device state");
+      goto fail;
+    }
+  }
   r = vm_dev_init(vm, vm->devices & CFG_DEV_UART);
   if (r) {
     rv_snprintf(err, errlen, "cannot build the device bus (%d)", r);
@@ -254,6 +262,8 @@ fail:
   for (unsigned i = 0; i < vm->ndisks; i++)
     if (vm->disk[i].state)
       frame_free((uintptr_t)vm->disk[i].state, VM_BLK_STATE_BYTES);
+  if (vm->vcon)
+    frame_free((uintptr_t)vm->vcon, VM_VCON_STATE_BYTES);
   return -1;
 }
 

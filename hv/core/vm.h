@@ -60,7 +60,8 @@ struct vm {
     char serial[CFG_SERIAL_MAX + 1];
     char what[64]; /* for its log line: "host disk 1 partition 2" */
   } disk[VDEV_MAX_DISKS];
-  bool print_stats; /* exit counters in its stop report */
+  struct vdev_vcon *vcon; /* its virtio-console's state (frame allocator), or NULL */
+  bool print_stats;       /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */

@@ -10,6 +10,10 @@ static void uart_tx(void *ctx, uint8_t byte) {
   vm_console_output(ctx, &c, 1);
 }
 
+static void vcon_tx(void *ctx, const uint8_t *p, size_t n) {
+  vm_console_output(ctx, (const char *)p, n);
+}
+
 /* The vPLIC's context c is vCPU c's S-mode external interrupt: its VSEIP,
  * set by its own hart when it takes REQ_EIP. */
 static void eip_set(void *ctx, unsigned c, bool level) {
@@ -23,10 +27,12 @@ static void eip_set(void *ctx, unsigned c, bool level) {
 
 int vm_dev_init(struct vm *vm, bool with_uart) {
   struct vdev_host host = {.console_tx = uart_tx,
+                           .console_out = vcon_tx,
+                           .vcon = vm->vcon,
                            .ctx = vm,
                            .eip = {eip_set, vm, 0},
                            .ram = {vm->ram_base, vm->ram_size, (uint8_t *)vm->ram_hpa}};
-  unsigned present = with_uart ? VDEV_HAS_UART : 0;
+  unsigned present = (with_uart ? VDEV_HAS_UART : 0) | (vm->vcon ? VDEV_HAS_VCON : 0);
   for (unsigned i = 0; i < vm->ndisks; i++) {
     const struct vm_disk *k = &vm->disk[i];
     host.disk[i] = (struct vdev_disk){

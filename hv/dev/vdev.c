@@ -9,6 +9,8 @@ static void plic_reset(struct vdev *d, void *state);
 static void uart_reset(struct vdev *d, void *state);
 static const struct bus_ops blk_ops;
 static void blk_reset(struct vdev *d, void *state);
+static const struct bus_ops vio_ops;
+static void vcon_line_reset(struct vdev *d, void *state);
 
 /* The device table: one line per model. A region's state is the member of
  * struct vdev at `state`; the UART's is the whole struct vdev (offset 0),
@@ -16,20 +18,31 @@ static void blk_reset(struct vdev *d, void *state);
  * whose state the core allocates only for a VM that has one (d->blk). */
 const struct vdev_window vdev_windows[] = {
     {"plic", VDEV_PLIC_BASE, VPLIC_WINDOW_SIZE, &vplic_bus_ops, offsetof(struct vdev, plic),
-     plic_reset, 0, -1, 0},
-    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART, -1, 0},
+     plic_reset, 0, -1, 0, false},
+    {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART, -1, 0, false},
 #define VBLK_LINE(name, i)                                                                         \
   {                                                                                                \
     name, VDEV_VIRTIO_BLK_BASE + (i)*VDEV_VIRTIO_BLK_SIZE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0,      \
-        blk_reset, VDEV_HAS_BLK(i), (i), VDEV_VIRTIO_BLK_IRQ + (i)                                 \
+        blk_reset, VDEV_HAS_BLK(i), (i), VDEV_VIRTIO_BLK_IRQ + (i), false                          \
   }
     VBLK_LINE("vblk", 0),
     VBLK_LINE("vblk1", 1),
     VBLK_LINE("vblk2", 2),
     VBLK_LINE("vblk3", 3),
 #undef VBLK_LINE
+    {"vcon", VDEV_VCON_BASE, VDEV_VCON_SIZE, &vio_ops, offsetof(struct vdev, vcon), vcon_line_reset,
+     VDEV_HAS_VCON, -1, VDEV_VCON_IRQ, true},
 };
 const unsigned vdev_window_count = sizeof(vdev_windows) / sizeof(vdev_windows[0]);
+
+/* A line's state: a disk's, one the core allocated, or a member of d. */
+static void *window_state(struct vdev *d, const struct vdev_window *w) {
+  if (w->disk >= 0)
+    return d->blk[w->disk];
+  if (w->ptr)
+    return *(void **)(void *)((char *)d + w->state);
+  return (char *)d + w->state;
+}
 
 int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct vdev_host *host) {
   for (unsigned i = 0; i < VDEV_MAX_DISKS; i++) {
@@ -41,6 +54,9 @@ int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct
     if (has)
       k->state->index = i;
   }
+  if ((present & VDEV_HAS_VCON) && (!host->vcon || !host->console_out))
+    return -1;
+  d->vcon = present & VDEV_HAS_VCON ? host->vcon : 0;
   d->has_uart = present & VDEV_HAS_UART;
   d->present = present;
   d->ncontexts = ncontexts;
@@ -50,8 +66,7 @@ int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct
     const struct vdev_window *w = &vdev_windows[i];
     if ((w->needs & present) != w->needs)
       continue;
-    void *state = w->disk >= 0 ? (void *)d->blk[w->disk] : (char *)d + w->state;
-    int r = bus_register(&d->bus, w->name, w->base, w->size, w->ops, state);
+    int r = bus_register(&d->bus, w->name, w->base, w->size, w->ops, window_state(d, w));
     if (r)
       return r;
   }
@@ -67,7 +82,7 @@ void vdev_reset(struct vdev *d) {
   for (unsigned i = 0; i < vdev_window_count; i++) {
     const struct vdev_window *w = &vdev_windows[i];
     if (w->reset)
-      w->reset(d, w->disk >= 0 ? (void *)d->blk[w->disk] : (char *)d + w->state);
+      w->reset(d, window_state(d, w));
   }
   spin_unlock(&d->lock);
 }
@@ -145,6 +160,57 @@ static long blk_write(void *state, uint64_t offset, unsigned width, uint64_t val
 }
 
 static const struct bus_ops blk_ops = {blk_read, blk_write};
+
+/* The virtio-console's window: the same transport rules as a disk's, on
+ * its state's transport (its first member). */
+static bus_val_t vio_read(void *state, uint64_t offset, unsigned width) {
+  uint32_t v = 0;
+  if (width > 4 || virtio_mmio_read(state, (uint32_t)offset, width, &v))
+    return bus_fault();
+  return bus_value(v);
+}
+
+static long vio_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
+  return width > 4 || virtio_mmio_write(state, (uint32_t)offset, width, (uint32_t)value) != 0;
+}
+
+static const struct bus_ops vio_ops = {vio_read, vio_write};
+
+/* Its output goes to the VM's console; its input is the VM's console
+ * input queue (d->in), which it takes from as the UART does: first reader
+ * gets each byte (below). */
+static void vcon_out(void *ctx, const uint8_t *p, size_t n) {
+  struct vdev *d = ctx;
+  d->host.console_out(d->host.ctx, p, n);
+}
+
+static bool vcon_in_ready(void *ctx) { return ((struct vdev *)ctx)->in_count != 0; }
+
+static int vcon_in_take(void *ctx) {
+  struct vdev *d = ctx;
+  if (!d->in_count)
+    return -1;
+  int c = d->in[d->in_head];
+  d->in_head = (d->in_head + 1) % sizeof(d->in);
+  d->in_count--;
+  return c;
+}
+
+static void vcon_irq(void *ctx, bool level) {
+  struct vdev_vcon *vc = ctx;
+  irq_line_set(&vc->irq, level);
+}
+
+static void vcon_line_reset(struct vdev *d, void *state) {
+  struct vdev_vcon *vc = state;
+  if (!vc)
+    return;
+  vc->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VCON_IRQ};
+  vcon_init(&vc->con, vcon_out, vcon_in_ready, vcon_in_take, d);
+  if (virtio_mmio_init(&vc->mmio, &vcon_virtio_ops, &vc->con, &d->host.ram, vcon_irq, vc) == 0)
+    virtio_mmio_reset(&vc->mmio);
+  irq_line_set(&vc->irq, false);
+}
 
 /* The LSR read that, with the ones right before it, is a poll (below). */
 #define VDEV_POLL_LSR_READS 3
@@ -273,6 +339,8 @@ bool vdev_console_input(struct vdev *d, uint8_t byte) {
     d->in[(d->in_head + d->in_count) % sizeof(d->in)] = byte;
     d->in_count++;
     uart_update(d);
+    if (d->vcon)
+      vcon_input(&d->vcon->con); /* its posted buffers take what the UART did not */
   }
   spin_unlock(&d->lock);
   return ok;

@@ -13,6 +13,7 @@
 #include "bus.h"
 #include "irq.h"
 #include "virtio/blk.h"
+#include "virtio/console.h"
 #include "virtio/mmio.h"
 #include "vplic.h"
 #include "vuart.h"
@@ -38,6 +39,11 @@
 #define VDEV_HAS_UART (1u << 0)
 #define VDEV_HAS_BLK(i) (1u << (1 + (i))) /* disk i (struct vdev_host.disk[i]) */
 #define VDEV_HAS_ANY_BLK (((1u << VDEV_MAX_DISKS) - 1) << 1)
+#define VDEV_HAS_VCON (1u << 8) /* a virtio-console (struct vdev_host.vcon) */
+/* The virtio-console: after the disks and the NICs, on its own source. */
+#define VDEV_VCON_BASE 0x10007000UL
+#define VDEV_VCON_SIZE 0x1000UL
+#define VDEV_VCON_IRQ 7
 
 struct vdev;
 
@@ -52,13 +58,15 @@ struct vdev_window {
   unsigned needs;      /* VDEV_HAS_* the VM must have for the window to be there; 0: always */
   int disk;            /* >= 0: disk `disk`, whose state is d->blk[disk] (not `state`) */
   uint32_t virtio_irq; /* a virtio-mmio device on this PLIC source (its FDT node); 0: not one */
+  bool ptr;            /* the member at `state` points to the state (the core allocates it) */
 };
 extern const struct vdev_window vdev_windows[];
 extern const unsigned vdev_window_count;
 
 /* What the core gives a VM's devices. */
 struct vdev_host {
-  void (*console_tx)(void *ctx, uint8_t byte); /* a byte the vUART sends */
+  void (*console_tx)(void *ctx, uint8_t byte);                /* a byte the vUART sends */
+  void (*console_out)(void *ctx, const uint8_t *p, size_t n); /* the virtio-console's bytes */
   void *ctx;
   struct irq_line eip; /* the vPLIC's output c: eip.set(eip.ctx, c, level) */
   struct vq_mem ram;   /* the VM's RAM, where virtqueues and buffers live */
@@ -73,6 +81,15 @@ struct vdev_host {
     uint64_t ramdisk_bytes;
     const char *serial; /* GET_ID, up to 20 bytes */
   } disk[VDEV_MAX_DISKS];
+  struct vdev_vcon *vcon; /* VDEV_HAS_VCON: its state (zeroed, from the core) */
+};
+
+/* A VM's virtio-console: transport (first: the window's ops take it as a
+ * struct virtio_mmio), model, line (vPLIC source VDEV_VCON_IRQ). */
+struct vdev_vcon {
+  struct virtio_mmio mmio;
+  struct vcon con;
+  struct irq_line irq;
 };
 
 /* The virtio-blk disk of a VM: transport, model, backend (one per VM). */
@@ -102,6 +119,7 @@ struct vdev {
   unsigned in_head, in_count;
   unsigned lsr_run;                     /* LSR reads in a row, no other UART access between */
   struct vdev_blk *blk[VDEV_MAX_DISKS]; /* VDEV_HAS_BLK(i): host.disk[i].state; else NULL */
+  struct vdev_vcon *vcon;               /* VDEV_HAS_VCON: host.vcon; else NULL */
 };
 
 /* Builds a VM's bus from the device table (the windows whose `needs` are

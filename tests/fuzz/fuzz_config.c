@@ -65,7 +65,7 @@ static void check_vm(const struct vm_spec *s, const struct cfg_limits *lim, cons
     abort();
   if (lim->nharts < 32 && (s->affinity >> lim->nharts))
     abort();
-  if (s->devices & ~CFG_DEV_UART)
+  if (s->devices & ~(CFG_DEV_UART | CFG_DEV_VCON))
     abort();
   switch (s->kernel) {
   case CFG_KERNEL_EMBEDDED:

@@ -26,7 +26,8 @@ set(RV_UNIT_TESTS
   vq_dev
   virtio_mmio
   virtio_blk
-  gpt)
+  gpt
+  virtio_console)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
