@@ -8,40 +8,10 @@
 #include "../lib/fdt.h"
 #include "../lib/printf.h"
 #include "../lib/virtio_spec.h"
+#include "virtio_mmio.h"
 #include <string.h>
 
-/* 4.2.2 MMIO Device Register Layout (and 4.2.4 for the legacy ones). */
-#define VMMIO_MAGIC_VALUE 0x000
-#define VMMIO_VERSION 0x004
-#define VMMIO_DEVICE_ID 0x008
-#define VMMIO_VENDOR_ID 0x00c
-#define VMMIO_DEVICE_FEATURES 0x010
-#define VMMIO_DEVICE_FEATURES_SEL 0x014
-#define VMMIO_DRIVER_FEATURES 0x020
-#define VMMIO_DRIVER_FEATURES_SEL 0x024
-#define VMMIO_GUEST_PAGE_SIZE 0x028 /* legacy */
-#define VMMIO_QUEUE_SEL 0x030
-#define VMMIO_QUEUE_NUM_MAX 0x034
-#define VMMIO_QUEUE_NUM 0x038
-#define VMMIO_QUEUE_ALIGN 0x03c /* legacy */
-#define VMMIO_QUEUE_PFN 0x040   /* legacy */
-#define VMMIO_QUEUE_READY 0x044
-#define VMMIO_QUEUE_NOTIFY 0x050
-#define VMMIO_INTERRUPT_STATUS 0x060
-#define VMMIO_INTERRUPT_ACK 0x064
-#define VMMIO_STATUS 0x070
-#define VMMIO_QUEUE_DESC_LOW 0x080
-#define VMMIO_QUEUE_DESC_HIGH 0x084
-#define VMMIO_QUEUE_DRIVER_LOW 0x090
-#define VMMIO_QUEUE_DRIVER_HIGH 0x094
-#define VMMIO_QUEUE_DEVICE_LOW 0x0a0
-#define VMMIO_QUEUE_DEVICE_HIGH 0x0a4
-#define VMMIO_CONFIG_GENERATION 0x0fc
-#define VMMIO_CONFIG 0x100
 #define VMMIO_MIN_SIZE 0x200 /* registers and the block config this driver reads */
-
-/* 6 Reserved Feature Bits: VIRTIO_F_VERSION_1 is bit 32 (bit 0 of word 1). */
-#define VIRTIO_F_VERSION_1_WORD1 1u
 
 /* Polled: a small queue is enough, one request (three descriptors) at a
  * time. Asynchronous: as large as the device allows, up to VIRTQ_MAX_SIZE. */
@@ -69,40 +39,14 @@ struct virtio_blk_req_hdr {
   uint64_t sector;
 };
 
-static uint32_t vblk_read32(uint64_t base, unsigned off) {
-  uint32_t v = *(volatile uint32_t *)(uintptr_t)(base + off);
-  __asm__ volatile("fence i,ir" ::: "memory"); /* the read before later memory reads */
-  return v;
-}
-
-static void vblk_write32(uint64_t base, unsigned off, uint32_t v) {
-  __asm__ volatile("fence iorw,ow" ::: "memory"); /* ring writes visible before a notify */
-  *(volatile uint32_t *)(uintptr_t)(base + off) = v;
-}
-
-/* Both virtqueue fences are a full fence between normal memory accesses. */
-static void vblk_fence(enum virtq_fence kind, void *ctx) {
-  (void)kind;
-  (void)ctx;
-  __asm__ volatile("fence rw,rw" ::: "memory");
-}
-
 static uint64_t vblk_ticks(const struct vblk *d, uint64_t ms) {
   uint64_t tb = d->host->timebase ? d->host->timebase : 10000000u; /* QEMU virt's timebase */
   return tb * ms / 1000u;
 }
 
-/* 4.2.3.1 / 2.4: writing 0 to Status resets the device; a modern device
- * reports the reset done by reading back 0. */
+/* 4.2.3.1 / 2.4: a device reset, done within VBLK_TIMEOUT_MS. */
 static bool vblk_reset_device(const struct vblk *d, uint64_t base, uint32_t version) {
-  vblk_write32(base, VMMIO_STATUS, 0);
-  if (version == 1)
-    return true;
-  uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(d, VBLK_TIMEOUT_MS);
-  while (vblk_read32(base, VMMIO_STATUS) != 0)
-    if (csr_read(CSR_TIME) > deadline)
-      return false;
-  return true;
+  return vmmio_reset(base, version, vblk_ticks(d, VBLK_TIMEOUT_MS));
 }
 
 static void vblk_free_memory(struct vblk *d) {
@@ -122,126 +66,62 @@ static void vblk_free_memory(struct vblk *d) {
  * back, unless the device would not reset (then the memory stays its). */
 static int vblk_fail_init(struct vblk *d) {
   bool reset = vblk_reset_device(d, d->base, d->version);
-  vblk_write32(d->base, VMMIO_STATUS, VIRTIO_STATUS_FAILED);
+  vmmio_write32(d->base, VMMIO_STATUS, VIRTIO_STATUS_FAILED);
   if (reset)
     vblk_free_memory(d);
   d->broken = true;
   return -1;
 }
 
-/* 3.1.1 Driver Requirements: Device Initialization, steps 4-6, on the
- * MMIO transport (4.2.3.1; 4.2.4 for legacy, which has no FEATURES_OK).
- * Accepts VIRTIO_F_VERSION_1 (modern, required there) and nothing else. */
+/* 3.1.1 Driver Requirements: Device Initialization, steps 1-6 (vmmio_begin):
+ * accepts the features of want the device offers (and VERSION_1 on a
+ * modern device); the asynchronous mode needs INDIRECT_DESC. */
 static int vblk_negotiate_features(struct vblk *d, uint32_t want, char *err, size_t errlen) {
-  uint64_t b = d->base;
-  vblk_write32(b, VMMIO_DEVICE_FEATURES_SEL, 0);
-  uint32_t lo = vblk_read32(b, VMMIO_DEVICE_FEATURES) & want;
+  uint32_t lo;
+  if (vmmio_begin(d->base, d->version, want, &lo, vblk_ticks(d, VBLK_TIMEOUT_MS), err, errlen))
+    return -1;
   d->read_only = (lo & VBLK_F_RO) != 0;
   d->flush = (lo & VBLK_F_FLUSH) != 0;
   d->discard = (lo & VBLK_F_DISCARD) != 0;
   d->write_zeroes = (lo & VBLK_F_WRITE_ZEROES) != 0;
   if ((want & VBLK_F_INDIRECT) && !(lo & VBLK_F_INDIRECT)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: no VIRTIO_F_INDIRECT_DESC", (unsigned long)b);
-    return -1;
-  }
-  if (d->version == 1) {
-    vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
-    vblk_write32(b, VMMIO_DRIVER_FEATURES, lo);
-    return 0;
-  }
-  vblk_write32(b, VMMIO_DEVICE_FEATURES_SEL, 1);
-  uint32_t hi = vblk_read32(b, VMMIO_DEVICE_FEATURES);
-  if (!(hi & VIRTIO_F_VERSION_1_WORD1)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: modern device without VIRTIO_F_VERSION_1",
-                (unsigned long)b);
-    return -1;
-  }
-  vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 0);
-  vblk_write32(b, VMMIO_DRIVER_FEATURES, lo);
-  vblk_write32(b, VMMIO_DRIVER_FEATURES_SEL, 1);
-  vblk_write32(b, VMMIO_DRIVER_FEATURES, VIRTIO_F_VERSION_1_WORD1);
-  vblk_write32(b, VMMIO_STATUS,
-               VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
-  if (!(vblk_read32(b, VMMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device refused the features (FEATURES_OK)",
-                (unsigned long)b);
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: no VIRTIO_F_INDIRECT_DESC",
+                (unsigned long)d->base);
     return -1;
   }
   return 0;
 }
 
-/* 4.2.3.2 Virtqueue Configuration (modern) and 4.2.4 (legacy: GuestPageSize,
- * QueueAlign, QueuePFN) for queue 0, the block device's only request queue. */
+/* 4.2.3.2 Virtqueue Configuration for queue 0, the block device's only
+ * request queue, as large as want_size and the device allow. */
 static int vblk_setup_queue(struct vblk *d, uint32_t want_size, char *err, size_t errlen) {
   uint64_t b = d->base;
-  if (d->version == 1)
-    vblk_write32(b, VMMIO_GUEST_PAGE_SIZE, VBLK_PAGE);
-  vblk_write32(b, VMMIO_QUEUE_SEL, 0);
-  if (vblk_read32(b, d->version == 1 ? VMMIO_QUEUE_PFN : VMMIO_QUEUE_READY) != 0) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue 0 is in use after a reset",
-                (unsigned long)b);
-    return -1;
-  }
-  uint32_t max = vblk_read32(b, VMMIO_QUEUE_NUM_MAX);
-  if (max == 0) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue 0 is not available (QueueNumMax 0)",
-                (unsigned long)b);
-    return -1;
-  }
+  int max = vmmio_queue_max(b, 0);
   uint32_t qsz = want_size;
-  while (qsz > max)
+  while (qsz > 4 && (int)qsz > max)
     qsz >>= 1;
-  if (qsz < 4) { /* one request needs three descriptors */
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue too small (QueueNumMax %u)",
+  if (max < 4) { /* one request needs three descriptors */
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue too small (QueueNumMax %d)",
                 (unsigned long)b, max);
     return -1;
   }
-  struct virtq_layout l;
-  int r = d->version == 1 ? virtq_layout_legacy(qsz, VBLK_PAGE, &l) : virtq_layout_modern(qsz, &l);
-  d->queue_bytes = (l.total + VBLK_PAGE - 1) & ~(uint64_t)(VBLK_PAGE - 1);
-  if (r == VIRTQ_OK) {
-    d->queue_mem = d->host->alloc(d->queue_bytes, VBLK_PAGE);
-    if (d->async) {
-      d->nslots = qsz;
-      d->tables_mem = d->host->alloc((uint64_t)qsz * VBLK_TABLE_BYTES, VBLK_PAGE);
-      d->hdrs_mem = d->host->alloc((uint64_t)qsz * VBLK_HDR_SLOT, VBLK_PAGE);
-    } else {
-      d->req_mem = d->host->alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
-    }
+  d->queue_bytes = vmmio_queue_bytes(d->version, qsz);
+  d->queue_mem = d->queue_bytes ? d->host->alloc(d->queue_bytes, VBLK_PAGE) : 0;
+  if (d->async) {
+    d->nslots = qsz;
+    d->tables_mem = d->host->alloc((uint64_t)qsz * VBLK_TABLE_BYTES, VBLK_PAGE);
+    d->hdrs_mem = d->host->alloc((uint64_t)qsz * VBLK_HDR_SLOT, VBLK_PAGE);
+  } else {
+    d->req_mem = d->host->alloc(VBLK_REQ_FRAME_BYTES, VBLK_PAGE);
   }
-  if (r != VIRTQ_OK || !d->queue_mem || (d->async ? !d->tables_mem || !d->hdrs_mem : !d->req_mem)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b,
-                r != VIRTQ_OK ? virtq_strerror(r) : "out of memory for the queue");
+  if (!d->queue_mem || (d->async ? !d->tables_mem || !d->hdrs_mem : !d->req_mem)) {
+    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: out of memory for the queue", (unsigned long)b);
     return -1;
   }
-  r = virtq_init(&d->vq, &l, (void *)(uintptr_t)d->queue_mem, d->queue_mem, vblk_fence, NULL);
-  if (r != VIRTQ_OK) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: %s", (unsigned long)b, virtq_strerror(r));
+  if (vmmio_setup_queue(b, d->version, 0, qsz, d->queue_mem, &d->vq, err, errlen))
     return -1;
-  }
-  if (d->async)
-    virtq_enable_interrupts(&d->vq);
-  else
+  if (!d->async)
     virtq_disable_interrupts(&d->vq);
-  vblk_write32(b, VMMIO_QUEUE_NUM, qsz);
-  if (d->version == 1) {
-    uint64_t pfn = d->queue_mem / VBLK_PAGE;
-    if (pfn > UINT32_MAX) {
-      rv_snprintf(err, errlen, "virtio-blk at 0x%lx: queue above the legacy 32-bit PFN limit",
-                  (unsigned long)b);
-      return -1;
-    }
-    vblk_write32(b, VMMIO_QUEUE_ALIGN, VBLK_PAGE);
-    vblk_write32(b, VMMIO_QUEUE_PFN, (uint32_t)pfn);
-    return 0;
-  }
-  vblk_write32(b, VMMIO_QUEUE_DESC_LOW, (uint32_t)d->vq.desc_addr);
-  vblk_write32(b, VMMIO_QUEUE_DESC_HIGH, (uint32_t)(d->vq.desc_addr >> 32));
-  vblk_write32(b, VMMIO_QUEUE_DRIVER_LOW, (uint32_t)d->vq.avail_addr);
-  vblk_write32(b, VMMIO_QUEUE_DRIVER_HIGH, (uint32_t)(d->vq.avail_addr >> 32));
-  vblk_write32(b, VMMIO_QUEUE_DEVICE_LOW, (uint32_t)d->vq.used_addr);
-  vblk_write32(b, VMMIO_QUEUE_DEVICE_HIGH, (uint32_t)(d->vq.used_addr >> 32));
-  vblk_write32(b, VMMIO_QUEUE_READY, 1);
   return 0;
 }
 
@@ -251,12 +131,12 @@ static int vblk_setup_queue(struct vblk *d, uint32_t want_size, char *err, size_
 static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
   uint64_t b = d->base;
   for (int tries = 0; tries < 16; tries++) {
-    uint32_t g0 = d->version == 2 ? vblk_read32(b, VMMIO_CONFIG_GENERATION) : 0;
-    uint32_t lo = vblk_read32(b, VMMIO_CONFIG), hi = vblk_read32(b, VMMIO_CONFIG + 4);
-    uint32_t g1 = d->version == 2 ? vblk_read32(b, VMMIO_CONFIG_GENERATION) : 0;
+    uint32_t g0 = d->version == 2 ? vmmio_read32(b, VMMIO_CONFIG_GENERATION) : 0;
+    uint32_t lo = vmmio_read32(b, VMMIO_CONFIG), hi = vmmio_read32(b, VMMIO_CONFIG + 4);
+    uint32_t g1 = d->version == 2 ? vmmio_read32(b, VMMIO_CONFIG_GENERATION) : 0;
     bool stable = d->version == 2 ? g0 == g1
-                                  : lo == vblk_read32(b, VMMIO_CONFIG) &&
-                                        hi == vblk_read32(b, VMMIO_CONFIG + 4);
+                                  : lo == vmmio_read32(b, VMMIO_CONFIG) &&
+                                        hi == vmmio_read32(b, VMMIO_CONFIG + 4);
     if (!stable)
       continue;
     uint64_t cap = (uint64_t)hi << 32 | lo;
@@ -268,8 +148,8 @@ static int vblk_read_capacity(struct vblk *d, char *err, size_t errlen) {
     d->capacity = cap;
     /* 5.2.4 max_discard_sectors (36), max_write_zeroes_sectors (48): the
      * smaller bounds both (one limit for the ports); 0 turns one off. */
-    uint32_t dmax = d->discard ? vblk_read32(b, VMMIO_CONFIG + 36) : 0;
-    uint32_t zmax = d->write_zeroes ? vblk_read32(b, VMMIO_CONFIG + 48) : 0;
+    uint32_t dmax = d->discard ? vmmio_read32(b, VMMIO_CONFIG + 36) : 0;
+    uint32_t zmax = d->write_zeroes ? vmmio_read32(b, VMMIO_CONFIG + 48) : 0;
     d->discard = dmax != 0;
     d->write_zeroes = zmax != 0;
     d->zero_max = !dmax ? zmax : !zmax ? dmax : dmax < zmax ? dmax : zmax;
@@ -291,27 +171,14 @@ static int vblk_init_device(struct vblk *d, uint64_t base, uint32_t version, boo
   d->version = version;
   d->async = async;
   d->resets = resets;
-  if (!vblk_reset_device(d, base, version)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device does not complete its reset",
-                (unsigned long)base);
-    return vblk_fail_init(d);
-  }
-  vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-  vblk_write32(base, VMMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
   uint32_t want =
       async ? VBLK_F_RO | VBLK_F_FLUSH | VBLK_F_INDIRECT | VBLK_F_DISCARD | VBLK_F_WRITE_ZEROES : 0;
   if (vblk_negotiate_features(d, want, err, errlen) ||
       vblk_setup_queue(d, async ? VIRTQ_MAX_SIZE : VBLK_QUEUE_SIZE, err, errlen) ||
       vblk_read_capacity(d, err, errlen))
     return vblk_fail_init(d);
-  vblk_write32(base, VMMIO_STATUS, vblk_read32(base, VMMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
-  uint32_t st = vblk_read32(base, VMMIO_STATUS);
-  if (st & (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED) ||
-      !(st & VIRTIO_STATUS_DRIVER_OK)) {
-    rv_snprintf(err, errlen, "virtio-blk at 0x%lx: device status 0x%x after DRIVER_OK",
-                (unsigned long)base, st);
+  if (vmmio_driver_ok(base, err, errlen))
     return vblk_fail_init(d);
-  }
   return 0;
 }
 
@@ -339,10 +206,10 @@ int vblk_probe_first(const void *fdt, const struct vblk_host *host, struct vblk 
     if ((status && strcmp(status, "okay") && strcmp(status, "ok")) ||
         dt_reg(&dt, n, 0, &addr, &size) != DT_OK || size < VMMIO_MIN_SIZE || addr % 4)
       continue;
-    if (vblk_read32(addr, VMMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC)
+    if (vmmio_read32(addr, VMMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC)
       continue;
-    uint32_t version = vblk_read32(addr, VMMIO_VERSION);
-    if (vblk_read32(addr, VMMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
+    uint32_t version = vmmio_read32(addr, VMMIO_VERSION);
+    if (vmmio_read32(addr, VMMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
       continue;
     if (version != 1 && version != 2) {
       d->host->log("virtio-blk: slot 0x%lx: unsupported virtio-mmio version %u, ignored",
@@ -397,9 +264,9 @@ unsigned vmmio_list_slots(const void *fdt, struct vmmio_slot *out, unsigned max)
     struct vmmio_slot s = {addr, 0, 0, 0};
     if (dt_prop_u32(&dt, nd, "interrupts", &s.irq) != DT_OK)
       s.irq = 0;
-    if (vblk_read32(addr, VMMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC) {
-      s.version = vblk_read32(addr, VMMIO_VERSION);
-      s.device_id = vblk_read32(addr, VMMIO_DEVICE_ID);
+    if (vmmio_read32(addr, VMMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC) {
+      s.version = vmmio_read32(addr, VMMIO_VERSION);
+      s.device_id = vmmio_read32(addr, VMMIO_DEVICE_ID);
     }
     vmmio_insert(out, n++, &s);
   }
@@ -442,7 +309,7 @@ static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *er
                 virtq_strerror(r));
     return vblk_fail_request(d);
   }
-  vblk_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
+  vmmio_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
 
   uint64_t deadline = csr_read(CSR_TIME) + vblk_ticks(d, VBLK_TIMEOUT_MS);
   for (;;) {
@@ -454,7 +321,7 @@ static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *er
     }
     if (r > 0)
       break;
-    uint32_t st = vblk_read32(d->base, VMMIO_STATUS);
+    uint32_t st = vmmio_read32(d->base, VMMIO_STATUS);
     if (st & (VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED)) {
       rv_snprintf(err, errlen, "virtio-blk: sector %lu: device status 0x%x (%s)",
                   (unsigned long)sector, st, st & VIRTIO_STATUS_FAILED ? "failed" : "needs reset");
@@ -467,7 +334,7 @@ static int vblk_read_chunk(struct vblk *d, uint64_t sector, uint32_t n, char *er
     }
   }
   /* Polled: acknowledge whatever the device raised, for tidiness. */
-  vblk_write32(d->base, VMMIO_INTERRUPT_ACK, vblk_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u);
+  vmmio_write32(d->base, VMMIO_INTERRUPT_ACK, vmmio_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u);
 
   uint8_t s = *status;
   if (s != VIRTIO_BLK_S_OK) {
@@ -611,7 +478,7 @@ int vblk_submit(struct vblk *d, uint32_t type, uint64_t sector, const struct vbl
   d->head_slot[head] = (uint16_t)i;
   d->inflight++;
   d->submitted++;
-  vblk_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
+  vmmio_write32(d->base, VMMIO_QUEUE_NOTIFY, 0);
   if (d->host->started)
     d->host->started(d->slot[i].started + vblk_ticks(d, VBLK_TIMEOUT_MS));
   return 0;
@@ -633,9 +500,9 @@ unsigned vblk_reap(struct vblk *d, vblk_done_fn done, void *ctx, unsigned max) {
     return 0;
   /* 4.2.3.4: acknowledge first, so that a completion after the ring is
    * read raises the interrupt again rather than being lost. */
-  uint32_t isr = vblk_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u;
+  uint32_t isr = vmmio_read32(d->base, VMMIO_INTERRUPT_STATUS) & 3u;
   if (isr)
-    vblk_write32(d->base, VMMIO_INTERRUPT_ACK, isr);
+    vmmio_write32(d->base, VMMIO_INTERRUPT_ACK, isr);
   if (d->broken)
     return 0;
   unsigned got = 0;
