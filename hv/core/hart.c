@@ -14,7 +14,26 @@ unsigned hart_count = 1;
 struct hart *hart_starting;
 unsigned long hart_starting_id;
 
-static uint8_t hart_stacks[PLAT_MAX_HARTS][HART_STACK_SIZE] __attribute__((aligned(16)));
+/* Each: its guard, then its stack (which grows down towards the guard). */
+static uint8_t hart_stacks[PLAT_MAX_HARTS][HART_STACK_GUARD + HART_STACK_SIZE]
+    __attribute__((aligned(16)));
+extern uint64_t hv_boot_stack_guard[]; /* entry.S */
+
+void hart_guard_init(struct hart *h) {
+  for (unsigned i = 0; i < HART_STACK_GUARD / 8; i++)
+    h->stack_guard[i] = HART_GUARD_WORD;
+}
+
+void hart_guard_check(const struct hart *h, bool full) {
+  unsigned n = HART_STACK_GUARD / 8;
+  if (!h->stack_guard)
+    return; /* not set up yet */
+  for (unsigned i = full ? 0 : n - 2; i < n; i++)
+    if (h->stack_guard[i] != HART_GUARD_WORD)
+      hv_panic("hart %u: stack overflow: the guard below its stack (0x%lx-0x%lx) was written",
+               h->index, (unsigned long)(uintptr_t)h->stack_guard,
+               (unsigned long)(uintptr_t)h->stack_guard + HART_STACK_GUARD);
+}
 
 #ifdef RV_TEST_EARLY_WAKE
 /* Test image (boot.smp.early-wake): the entry and a1 OpenSBI 1.1 gives a
@@ -62,6 +81,8 @@ void smp_boot_secondaries(void) {
   harts[0].hartid = plat.boot_hartid;
   harts[0].index = 0;
   harts[0].online = true;
+  harts[0].stack_guard = hv_boot_stack_guard;
+  hart_guard_init(&harts[0]);
   unsigned n = 1;
   for (unsigned i = 0; i < plat.nharts && n < PLAT_MAX_HARTS; i++) {
     unsigned long id = plat.hartids[i];
@@ -70,7 +91,9 @@ void smp_boot_secondaries(void) {
     struct hart *h = &harts[n];
     h->hartid = id;
     h->index = n;
-    h->stack_top = (uint64_t)(uintptr_t)(hart_stacks[n] + HART_STACK_SIZE);
+    h->stack_top = (uint64_t)(uintptr_t)(hart_stacks[n] + HART_STACK_GUARD + HART_STACK_SIZE);
+    h->stack_guard = (uint64_t *)(void *)hart_stacks[n];
+    hart_guard_init(h);
     __atomic_store_n(&hart_starting, h, __ATOMIC_SEQ_CST);
     __atomic_store_n(&hart_starting_id, id + 1, __ATOMIC_SEQ_CST);
     long err = sbi_host_hart_start(id, (unsigned long)SECONDARY_ENTRY, SECONDARY_ARG(h));

@@ -10,6 +10,13 @@
 #include <stdint.h>
 
 #define HART_STACK_SIZE 16384
+/* Below each hart's stack (the boot hart's too): bytes the stack never
+ * reaches (scripts/stack_check.py proves the bound, CTest `stack`), filled
+ * with HART_GUARD_WORD; an overflow writes them first, and the hart panics
+ * naming itself at its next check instead of running on over its
+ * neighbour's data. */
+#define HART_STACK_GUARD 256
+#define HART_GUARD_WORD 0x5afe57ac5afe57acULL
 /* Slots of hart.vmid_vm, by VMID modulo this (VMIDs are 1..CFG_MAX_VMS when
  * they are shared at all, see vm.c; two VMIDs in one slot cost a flush). */
 #define HART_VMID_SLOTS 32
@@ -49,6 +56,7 @@ struct hart {
   bool looked;
   bool park_pending;
   unsigned long access_fault_cause; /* last fault of a guest_mem accessor */
+  uint64_t *stack_guard;            /* HART_STACK_GUARD bytes below its stack */
   bool online;
 };
 
@@ -66,6 +74,12 @@ static inline struct hart *this_hart(void) {
 static inline bool hart_timer_pending(void) {
   return (csr_read(CSR_SIP) & csr_read(CSR_SIE) & MIP_STIP) != 0;
 }
+
+/* Fill h's stack guard (at start), check it: all of it (full) or the words
+ * next to the stack, which an overflow reaches first (a cheap check for
+ * the scheduler's loop). A written guard is a panic that names the hart. */
+void hart_guard_init(struct hart *h);
+void hart_guard_check(const struct hart *h, bool full);
 
 /* Make h look at its vCPUs again (an SBI IPI, unless h is this hart). */
 void hart_kick(struct hart *h);

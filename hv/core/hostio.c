@@ -111,7 +111,7 @@ static void disk_irq(void *ctx) { hostdisk_handle_irq(ctx); }
 /* Read the GPT of the disk in info i with the polled driver: LBA 1, then
  * the entry array. A disk without one is fine (whole-disk use only). */
 static void read_gpt(struct hostdisk_info *in) {
-  struct vblk d;
+  static struct vblk d; /* large (its slots): not on the stack; boot hart only */
   char err[120];
   if (vblk_init_at(&d, &disk_host, in->base, in->version, err, sizeof(err))) {
     in->gpt_err = "unreadable";

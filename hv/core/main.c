@@ -336,6 +336,11 @@ void hv_trap_handler(struct hv_trap_frame *f) {
     f->sepc = fixup;
     return;
   }
+  /* An overflow is the likelier story: say so first (tp may not name a
+   * hart yet this early). */
+  struct hart *h = this_hart();
+  if (h >= harts && h < harts + PLAT_MAX_HARTS)
+    hart_guard_check(h, true);
   hv_panic("unexpected trap in the hypervisor: scause 0x%lx sepc 0x%lx stval 0x%lx "
            "htval 0x%lx ra 0x%lx sp 0x%lx",
            scause, f->sepc, csr_read(CSR_STVAL), csr_read(CSR_HTVAL), f->x[1], f->x[2]);

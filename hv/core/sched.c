@@ -249,6 +249,7 @@ void sched_timer_moved(struct hart *h, uint64_t was, uint64_t to) {
  * by run_vcpu() or the idle loop. */
 void sched_timer_tick(struct hart *h) {
   sched_program_timer(h, UINT64_MAX);
+  hart_guard_check(h, true);
   if (h == harts && hostdisks_watch_at <= now())
     hostdisks_watchdog(now());
   struct vcpu *cur = h->current;
@@ -439,12 +440,29 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   }
 }
 
+#ifdef RV_TEST_STACK_OVERFLOW
+/* Test image (boot.stack-guard): hart 1 takes a frame as large as its
+ * whole stack, which runs past its end into the guard (and what lies
+ * below it: the boot hart does not use hart_stacks[0]). */
+static __attribute__((noinline)) void test_stack_overflow(void) {
+  volatile uint8_t big[HART_STACK_SIZE];
+  for (unsigned i = 0; i < sizeof(big); i++)
+    big[i] = (uint8_t)i;
+  hv_log("hart 1: took a %u-byte frame", (unsigned)sizeof(big));
+}
+#endif
+
 _Noreturn void sched_run(void) {
   struct hart *h = this_hart();
   csr_set(CSR_SIE, MIP_SEIP); /* host devices' interrupts (hostio.c): any hart takes them */
   slice_ticks = plat.timebase / 200;
   min_run_ticks = slice_ticks / 5;
+#ifdef RV_TEST_STACK_OVERFLOW
+  if (h->index == 1)
+    test_stack_overflow();
+#endif
   for (;;) {
+    hart_guard_check(h, false);
     unsigned long sip;
     /* Read and clear SSIP at once: a kick that comes later stays pending. */
     __asm__ volatile("csrrc %0, sip, %1" : "=r"(sip) : "r"(MIP_SSIP) : "memory");

@@ -76,6 +76,9 @@ hv_boot_claimed:
 
 .section .bss.stack, "aw", @nobits
 .balign 16
+.global hv_boot_stack_guard
+hv_boot_stack_guard: /* hart.h HART_STACK_GUARD */
+  .space 256
 hv_boot_stack:
   .space HV_STACK_SIZE
 .global hv_boot_stack_top
