@@ -88,7 +88,6 @@ static int hd_submit(struct blk_backend *be, enum blk_op op, uint64_t sector,
       return -1;
     v[0] = (struct vblk_seg){p->start + sector, n};
     nv = 1;
-    bytes = 0;
   }
   spin_lock(&hd->lock);
   struct hostdisk_req *r = hd->free;
