@@ -21,6 +21,7 @@
  * Prints "vblk: all checks passed" or "vblk: checks failed". */
 #include "fdt.h"
 #include "guest.h"
+#include "virtio_guest.h"
 #include "virtq.h"
 #include <string.h>
 
@@ -39,38 +40,9 @@
 #define PLIC_CLAIM(c) (0x200004UL + 0x1000UL * (c))
 
 /* 4.2.2 registers. */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_DEVICE_FEATURES 0x010
-#define R_DEVICE_FEATURES_SEL 0x014
-#define R_DRIVER_FEATURES 0x020
-#define R_DRIVER_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_INTERRUPT_STATUS 0x060
-#define R_INTERRUPT_ACK 0x064
-#define R_STATUS 0x070
-#define R_QUEUE_DESC_LOW 0x080
-#define R_QUEUE_DESC_HIGH 0x084
-#define R_QUEUE_DRIVER_LOW 0x090
-#define R_QUEUE_DRIVER_HIGH 0x094
-#define R_QUEUE_DEVICE_LOW 0x0a0
-#define R_QUEUE_DEVICE_HIGH 0x0a4
-#define R_CONFIG 0x100
-
-#define S_ACKNOWLEDGE 1u
-#define S_DRIVER 2u
-#define S_DRIVER_OK 4u
-#define S_FEATURES_OK 8u
-#define S_NEEDS_RESET 64u
 #define F_BLK_FLUSH (1u << 9)
 #define F_BLK_DISCARD (1u << 13)
 #define F_BLK_WRITE_ZEROES (1u << 14)
-#define F_VERSION_1_HI 1u /* bit 32: bit 0 of the high word */
 
 #define T_IN 0u
 #define T_OUT 1u
@@ -156,11 +128,6 @@ static bool read_fdt(const void *fdt, unsigned long hartid) {
   return guest_plic_context(&dt, p, hartid, &context);
 }
 
-static void fence(enum virtq_fence kind, void *ctx) {
-  (void)kind, (void)ctx;
-  __asm__ volatile("fence rw, rw" ::: "memory");
-}
-
 /* Sleep in WFI until *counter moves past before or 5 s pass. */
 static bool wait_irq(volatile unsigned long *counter, unsigned long before) {
   timed_out = false;
@@ -199,27 +166,11 @@ static bool dev_setup(void) {
   capacity = rd(R_CONFIG) | (uint64_t)rd(R_CONFIG + 4) << 32;
   wr(R_QUEUE_SEL, 0);
   CHECK(rd(R_QUEUE_READY) == 0, "vblk: queue 0 ready before setup");
-  uint32_t max = rd(R_QUEUE_NUM_MAX);
-  if (max < QSIZE) {
-    CHECK(false, "vblk: QueueNumMax %u < %u", max, QSIZE);
+  if (!vguest_queue_setup(base, 0, &q, ring_mem, sizeof(ring_mem), QSIZE)) {
+    CHECK(false, "vblk: cannot set up queue 0 (QueueNumMax %u)", rd(R_QUEUE_NUM_MAX));
     return false;
   }
-  struct virtq_layout l;
-  memset(ring_mem, 0, sizeof(ring_mem));
-  if (virtq_layout_modern(QSIZE, &l) || l.total > sizeof(ring_mem) ||
-      virtq_init(&q, &l, ring_mem, (uint64_t)(uintptr_t)ring_mem, fence, NULL)) {
-    CHECK(false, "vblk: cannot lay out the queue");
-    return false;
-  }
-  wr(R_QUEUE_NUM, QSIZE);
-  wr(R_QUEUE_DESC_LOW, (uint32_t)q.desc_addr);
-  wr(R_QUEUE_DESC_HIGH, (uint32_t)(q.desc_addr >> 32));
-  wr(R_QUEUE_DRIVER_LOW, (uint32_t)q.avail_addr);
-  wr(R_QUEUE_DRIVER_HIGH, (uint32_t)(q.avail_addr >> 32));
-  wr(R_QUEUE_DEVICE_LOW, (uint32_t)q.used_addr);
-  wr(R_QUEUE_DEVICE_HIGH, (uint32_t)(q.used_addr >> 32));
-  wr(R_QUEUE_READY, 1);
-  return rd(R_QUEUE_READY) == 1;
+  return true;
 }
 
 static void dev_driver_ok(void) {

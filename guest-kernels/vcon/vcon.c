@@ -10,6 +10,7 @@
  * "vcon: checks failed". */
 #include "fdt.h"
 #include "guest.h"
+#include "virtio_guest.h"
 #include "virtq.h"
 #include <string.h>
 
@@ -25,33 +26,6 @@
 #define PLIC_THRESHOLD(c) (0x200000UL + 0x1000UL * (c))
 #define PLIC_CLAIM(c) (0x200004UL + 0x1000UL * (c))
 
-/* 4.2.2 MMIO Device Register Layout. */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_DEVICE_FEATURES 0x010
-#define R_DEVICE_FEATURES_SEL 0x014
-#define R_DRIVER_FEATURES 0x020
-#define R_DRIVER_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_INTERRUPT_STATUS 0x060
-#define R_INTERRUPT_ACK 0x064
-#define R_STATUS 0x070
-#define R_QUEUE_DESC_LOW 0x080
-#define R_QUEUE_DESC_HIGH 0x084
-#define R_QUEUE_DRIVER_LOW 0x090
-#define R_QUEUE_DRIVER_HIGH 0x094
-#define R_QUEUE_DEVICE_LOW 0x0a0
-#define R_QUEUE_DEVICE_HIGH 0x0a4
-#define S_ACKNOWLEDGE 1u
-#define S_DRIVER 2u
-#define S_DRIVER_OK 4u
-#define S_FEATURES_OK 8u
-#define F_VERSION_1_HI 1u
 #define QSIZE 8u
 
 static unsigned long base, plic, context;
@@ -113,11 +87,6 @@ static bool find_console(const void *fdt, unsigned long hartid) {
   return false;
 }
 
-static void fence(enum virtq_fence kind, void *ctx) {
-  (void)kind, (void)ctx;
-  __asm__ volatile("fence rw, rw" ::: "memory");
-}
-
 static bool wait_irq(unsigned long before) {
   timed_out = false;
   sbi_ecall(SBI_EXT_TIME, SBI_TIME_SET_TIMER, csr_read_time() + WAIT_TICKS, 0, 0, 0, 0, 0);
@@ -125,25 +94,6 @@ static bool wait_irq(unsigned long before) {
     __asm__ volatile("wfi");
   sbi_ecall(SBI_EXT_TIME, SBI_TIME_SET_TIMER, UINT64_MAX, 0, 0, 0, 0, 0);
   return vring_irqs != before;
-}
-
-static bool setup_queue(unsigned qi, struct virtq *q) {
-  wr(R_QUEUE_SEL, qi);
-  if (rd(R_QUEUE_READY) || rd(R_QUEUE_NUM_MAX) < QSIZE)
-    return false;
-  struct virtq_layout l;
-  if (virtq_layout_modern(QSIZE, &l) || l.total > sizeof(ring_mem[qi]) ||
-      virtq_init(q, &l, ring_mem[qi], (uint64_t)(uintptr_t)ring_mem[qi], fence, NULL))
-    return false;
-  wr(R_QUEUE_NUM, QSIZE);
-  wr(R_QUEUE_DESC_LOW, (uint32_t)q->desc_addr);
-  wr(R_QUEUE_DESC_HIGH, (uint32_t)(q->desc_addr >> 32));
-  wr(R_QUEUE_DRIVER_LOW, (uint32_t)q->avail_addr);
-  wr(R_QUEUE_DRIVER_HIGH, (uint32_t)(q->avail_addr >> 32));
-  wr(R_QUEUE_DEVICE_LOW, (uint32_t)q->used_addr);
-  wr(R_QUEUE_DEVICE_HIGH, (uint32_t)(q->used_addr >> 32));
-  wr(R_QUEUE_READY, 1);
-  return rd(R_QUEUE_READY) == 1;
 }
 
 static bool dev_setup(void) {
@@ -158,7 +108,9 @@ static bool dev_setup(void) {
   wr(R_DRIVER_FEATURES_SEL, 1);
   wr(R_DRIVER_FEATURES, F_VERSION_1_HI);
   wr(R_STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK);
-  if (!(rd(R_STATUS) & S_FEATURES_OK) || !setup_queue(0, &rxq) || !setup_queue(1, &txq))
+  if (!(rd(R_STATUS) & S_FEATURES_OK) ||
+      !vguest_queue_setup(base, 0, &rxq, ring_mem[0], sizeof(ring_mem[0]), QSIZE) ||
+      !vguest_queue_setup(base, 1, &txq, ring_mem[1], sizeof(ring_mem[1]), QSIZE))
     return false;
   wr(R_STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
   return true;

@@ -7,7 +7,6 @@
 static const struct bus_ops uart_ops;
 static void plic_reset(struct vdev *d, void *state);
 static void uart_reset(struct vdev *d, void *state);
-static const struct bus_ops blk_ops;
 static void blk_reset(struct vdev *d, void *state);
 static const struct bus_ops vio_ops;
 static void vcon_line_reset(struct vdev *d, void *state);
@@ -22,7 +21,7 @@ const struct vdev_window vdev_windows[] = {
     {"uart", VDEV_UART_BASE, VDEV_UART_SIZE, &uart_ops, 0, uart_reset, VDEV_HAS_UART, -1, 0, false},
 #define VBLK_LINE(name, i)                                                                         \
   {                                                                                                \
-    name, VDEV_VIRTIO_BLK_BASE + (i)*VDEV_VIRTIO_BLK_SIZE, VDEV_VIRTIO_BLK_SIZE, &blk_ops, 0,      \
+    name, VDEV_VIRTIO_BLK_BASE + (i)*VDEV_VIRTIO_BLK_SIZE, VDEV_VIRTIO_BLK_SIZE, &vio_ops, 0,      \
         blk_reset, VDEV_HAS_BLK(i), (i), VDEV_VIRTIO_BLK_IRQ + (i), false                          \
   }
     VBLK_LINE("vblk", 0),
@@ -140,29 +139,10 @@ static void blk_reset(struct vdev *d, void *state) {
   irq_line_set(&vb->irq, false);
 }
 
-/* The transport answers 32-bit registers and narrower config fields; what
- * it refuses (VIRTIO_MMIO_BAD_ACCESS) is an access fault for the guest. */
-static bus_val_t blk_read(void *state, uint64_t offset, unsigned width) {
-  struct vdev_blk *vb = state;
-  uint32_t v = 0;
-  if (width > 4)
-    return bus_fault();
-  if (virtio_mmio_read(&vb->mmio, (uint32_t)offset, width, &v))
-    return bus_fault();
-  return bus_value(v);
-}
-
-static long blk_write(void *state, uint64_t offset, unsigned width, uint64_t value) {
-  struct vdev_blk *vb = state;
-  if (width > 4)
-    return 1;
-  return virtio_mmio_write(&vb->mmio, (uint32_t)offset, width, (uint32_t)value) != 0;
-}
-
-static const struct bus_ops blk_ops = {blk_read, blk_write};
-
-/* The virtio-console's window: the same transport rules as a disk's, on
- * its state's transport (its first member). */
+/* A virtio device's window (a disk's, the console's): its state's first
+ * member is its transport, which answers 32-bit registers and narrower
+ * config fields; what it refuses (VIRTIO_MMIO_BAD_ACCESS), and any access
+ * wider than 32 bits, is an access fault for the guest. */
 static bus_val_t vio_read(void *state, uint64_t offset, unsigned width) {
   uint32_t v = 0;
   if (width > 4 || virtio_mmio_read(state, (uint32_t)offset, width, &v))

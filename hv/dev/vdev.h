@@ -92,7 +92,8 @@ struct vdev_vcon {
   struct irq_line irq;
 };
 
-/* The virtio-blk disk of a VM: transport, model, backend (one per VM). */
+/* A virtio-blk disk of a VM: transport (first: the window's ops take it as
+ * a struct virtio_mmio), model, backend. */
 struct vdev_blk {
   struct virtio_mmio mmio;
   struct blk blk;
