@@ -13,11 +13,13 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 #               [EXPECT marker...] [FORBID marker...] [ALLOW marker...] [EXIT code] [ICOUNT]
 #               [INPUT "marker=text"...] [KILL_WHEN_DONE] [NATIVE]
 #               [VALUES "name=regex"...] [CHECKS "python expr"...]
-#               [RAW_FORBID "bytes regex"...] [RUN_SERIAL])
+#               [RAW_FORBID "bytes regex"...] [RUN_SERIAL] [WRAPPER cmd...])
 # FIRMWARE: boot that image with -bios alone (no fw_jump, no -kernel).
 # ALLOW: built-in panic/trap markers of run_qemu.py this guest prints normally.
 # RAW_FORBID: fail if the raw serial output matches (control characters).
 # RUN_SERIAL: no other test runs beside it (shares measured in host time).
+# WRAPPER: a command that runs the whole boot test (run_qemu.py and its arguments follow it)
+# and may prepare before it and judge after it (tests/boot/ext4_image.py run ... --).
 # VALUES/CHECKS: numbers the guests print, judged once QEMU has exited
 # (run_qemu.py --value/--check). Regexes and expressions must not hold ';'.
 # NATIVE: KERNEL runs directly on OpenSBI. With more than one hart, QEMU then
@@ -30,7 +32,7 @@ set(RV_FW_JUMP ${RV_OPENSBI_DIR}/fw_jump.bin)
 # On one thread a hart can be switched out only at QEMU's 100 ms kick.
 function(add_qemu_test name)
   cmake_parse_arguments(T "ICOUNT;KILL_WHEN_DONE;NATIVE;RUN_SERIAL" "TIMEOUT;SMP;MEM;CPU;KERNEL;FIRMWARE;INITRD;APPEND;EXIT"
-                        "LABELS;EXTRA;EXPECT;FORBID;ALLOW;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID" ${ARGN})
+                        "LABELS;EXTRA;EXPECT;FORBID;ALLOW;DEPENDS;INPUT;VALUES;CHECKS;RAW_FORBID;WRAPPER" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 120)
   endif()
@@ -49,7 +51,7 @@ function(add_qemu_test name)
   if(NOT DEFINED T_EXIT)
     set(T_EXIT 0)
   endif()
-  set(cmd ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/run_qemu.py
+  set(cmd ${T_WRAPPER} ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/boot/run_qemu.py
       --timeout ${T_TIMEOUT} --exit-code ${T_EXIT})
   if(T_KILL_WHEN_DONE)
     list(APPEND cmd --kill-when-done)

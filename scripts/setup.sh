@@ -13,6 +13,7 @@ PACKAGES=(
   clang clang-format                           # fuzzing, formatting check
   gdb-multiarch                                # debugging, benchmark footprint
   u-boot-qemu                                  # U-Boot as a guest (test boot.uboot: polled UART input)
+  e2fsprogs                                    # mke2fs -d, debugfs: the Linux guest's ext4 images
 )
 
 missing=()

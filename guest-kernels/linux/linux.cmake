@@ -63,7 +63,7 @@ set(linux_init ${RV_LINUX_DIR}/init)
 add_custom_command(OUTPUT ${linux_init}
   COMMAND ${RV_LINUX_CC} -static -O2 -s -std=gnu11 -Wall -Wextra -Werror
           -o ${linux_init} ${linux_here}/init.c
-  DEPENDS ${linux_here}/init.c
+  DEPENDS ${linux_here}/init.c ${linux_here}/diskutil.h
   COMMENT "Building the Linux guest's static /init" VERBATIM)
 set(linux_initramfs ${RV_LINUX_DIR}/initramfs.list)
 file(CONFIGURE OUTPUT ${linux_initramfs} CONTENT

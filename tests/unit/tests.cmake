@@ -27,7 +27,8 @@ set(RV_UNIT_TESTS
   virtio_mmio
   virtio_blk
   gpt
-  virtio_console)
+  virtio_console
+  rvinit_disk)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
