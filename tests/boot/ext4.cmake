@@ -115,8 +115,13 @@ add_ext4_test(native.ext4.reboot DISK REBOOT TAG 4
 # --- under rustyvisor, the image as the VM's RAM disk (configuration: ramdisk = /incbin/):
 #     written back nowhere, so the guest's own remount and reboot are the proof.
 set(ext4_cfg ${CMAKE_BINARY_DIR}/configs-src)
-foreach(mode check reboot)
+set(EXT4_BENCH_ARGS "rv.disk.mib=16 rv.disk.qd1=300 rv.disk.qd32=1200")
+foreach(mode check reboot bench)
   set(EXT4_MODE ${mode})
+  set(EXT4_EXTRA "")
+  if(mode STREQUAL "bench")
+    set(EXT4_EXTRA " ${EXT4_BENCH_ARGS}")
+  endif()
   configure_file(${CMAKE_CURRENT_SOURCE_DIR}/configs/ext4-ramdisk.dts.in
                  ${ext4_cfg}/ext4-ramdisk-${mode}.dts @ONLY)
   rv_add_config(ext4-ramdisk-${mode} SOURCE ${ext4_cfg}/ext4-ramdisk-${mode}.dts
@@ -145,3 +150,40 @@ add_ext4_test(hv.ext4.ramdisk.two-vms HV SMP 2 MEM 1G
   EXPECT "[a] Run /init as init process" ${ma} "VM a stopped: shutdown requested by the guest"
          "[b] Run /init as init process" ${mb} "VM b stopped: shutdown requested by the guest"
          "no VM left: powering off")
+
+# --- the disk benchmark's guest side (rvinit rv.disk=bench; the figures are scripts/bench.py's,
+#     never judged here): it runs every measurement to its end on a 16 MiB scratch disk,
+#     natively and under rustyvisor, and each one has the disk complete requests (at least
+#     one per two operations: the block layer may merge neighbouring random reads) and takes
+#     the disk's interrupts.
+set(EXT4_BENCH_MARKERS "rvinit: bench: /dev/vda, 16777216 bytes, measuring 16 MiB")
+set(EXT4_BENCH_VALUES)
+set(EXT4_BENCH_CHECKS)
+foreach(b "seqread-1m;seqread" "randread-4k-qd1;qd1" "randread-4k-qd32;qd32"
+          "seqwrite-1m-fsync;seqwrite")
+  list(GET b 0 name)
+  list(GET b 1 v)
+  list(APPEND EXT4_BENCH_MARKERS "rvinit: bench: ${name} ")
+  list(APPEND EXT4_BENCH_VALUES "${v}_ops=bench: ${name} .* \\((\\d+) ops"
+       "${v}_req=bench: ${name} .* (\\d+) requests" "${v}_irq=bench: ${name} .* (\\d+) interrupts")
+  list(APPEND EXT4_BENCH_CHECKS "${v}_req * 2 >= ${v}_ops and ${v}_irq >= 1") # merges
+endforeach()
+list(APPEND EXT4_BENCH_MARKERS "rvinit: bench: done" "rvinit: powering off")
+add_qemu_test(linux.native.ext4.bench TIMEOUT 400 LABELS linux NATIVE
+  KERNEL ${LINUX_IMAGE} INITRD ${LINUX_INITRAMFS}
+  APPEND "console=ttyS0 earlycon=sbi rv.disk=bench ${EXT4_BENCH_ARGS}"
+  EXTRA -drive file=${ext4_work}/native-bench.img,if=none,format=raw,id=bench,cache=none
+        -device virtio-blk-device,drive=bench,bus=virtio-mmio-bus.0
+  WRAPPER ${Python3_EXECUTABLE} ${ext4_tool} run --blank ${ext4_work}/native-bench.img=16 --
+  EXPECT "Run /init as init process" ${EXT4_BENCH_MARKERS} "reboot: Power down"
+  VALUES ${EXT4_BENCH_VALUES} CHECKS ${EXT4_BENCH_CHECKS}
+  FORBID ${EXT4_FORBID})
+set_tests_properties(linux.native.ext4.bench PROPERTIES FIXTURES_REQUIRED linux-image)
+add_qemu_test(linux.hv.ext4.ramdisk.bench TIMEOUT 400 LABELS linux
+  INITRD ${CMAKE_BINARY_DIR}/configs/ext4-ramdisk-bench.dtb
+  EXPECT "${ramdisk_line}" "Run /init as init process" ${EXT4_BENCH_MARKERS}
+         "VM linux stopped: shutdown requested by the guest" "VM linux exits: mmio:"
+         "no VM left: powering off"
+  VALUES ${EXT4_BENCH_VALUES} CHECKS ${EXT4_BENCH_CHECKS}
+  FORBID ${EXT4_FORBID})
+set_tests_properties(linux.hv.ext4.ramdisk.bench PROPERTIES FIXTURES_REQUIRED linux-image)

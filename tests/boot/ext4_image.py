@@ -9,9 +9,15 @@ their round trip.
       image every build). Fails unless /known.bin's SHA-256 is SHA256, the value the tests
       also give the guest (rv.disk.sha256), so that the two cannot drift apart.
 
+  ext4_image.py blank IMAGE SIZE_MIB
+      Writes IMAGE: SIZE_MIB MiB of the pattern of tag SIZE_MIB (a scratch disk for the disk
+      benchmark, rv.disk=bench, which reads and overwrites it; not sparse, so that reads are
+      real reads).
+
   ext4_image.py run [--image PRISTINE=COPY]... [--expect-file COPY:/PATH=TAG:SIZE]...
-                    [--absent COPY:/PATH]... -- COMMAND...
-      Copies each PRISTINE image to COPY (a fresh disk for every run), runs COMMAND (a boot
+                    [--absent COPY:/PATH]... [--blank COPY=SIZE_MIB]... -- COMMAND...
+      Copies each PRISTINE image to COPY (a fresh disk for every run), writes each --blank
+      scratch disk, runs COMMAND (a boot
       test: tests/boot/run_qemu.py ... -- qemu ... -drive file=COPY), and if it passed checks
       each COPY on the host: `e2fsck -fn` finds it clean, `debugfs -R "cat /PATH"` gives
       exactly SIZE bytes of TAG's pattern, /PATH of --absent is not there. Exit status: that
@@ -74,6 +80,14 @@ def make(image, size_mib, sha):
     return 0
 
 
+def blank(image, size_mib):
+    chunk = pattern(size_mib, 1 << 20)
+    with open(image, "wb") as f:
+        for _ in range(size_mib):
+            f.write(chunk)
+    return 0
+
+
 def debugfs_cat(image, path):
     p = subprocess.run([tool("debugfs"), "-R", f"cat {path}", image], capture_output=True)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
@@ -98,6 +112,9 @@ def run(argv):
             files.append((img, path, int(tag, 0), int(size, 0)))
         elif o == "--absent":
             absent.append(v.split(":", 1))
+        elif o == "--blank":
+            path, mib = v.rsplit("=", 1)
+            blank(path, int(mib))
         else:
             sys.exit(f"ext4_image.py run: unknown option {o}")
     for pristine, copy in copies:
@@ -138,6 +155,8 @@ def run(argv):
 def main():
     if len(sys.argv) == 5 and sys.argv[1] == "make":
         return make(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    if len(sys.argv) == 4 and sys.argv[1] == "blank":
+        return blank(sys.argv[2], int(sys.argv[3]))
     if len(sys.argv) >= 2 and sys.argv[1] == "run":
         return run(sys.argv[2:])
     sys.stderr.write(__doc__)
