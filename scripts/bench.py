@@ -8,7 +8,9 @@ exactly and repeatably (sleep=off makes an idle hart jump to its next timer dead
 of waiting in real time, which keeps the WFI figure exact; nothing else idles). Prints one
 markdown report -- operation | native | rustyvisor | ratio for both CPU configurations, the
 hypervisor's exit counters, its footprint, and the Linux guest's real workload when its Image
-is built -- and writes it to <build-dir>/bench/bench.md.
+is built (its compute loop, and its disk I/O: rvinit's rv.disk=bench on a scratch disk, QEMU's
+virtio-blk natively and the host disk under rustyvisor) -- and writes it to
+<build-dir>/bench/bench.md.
 
 Two measurements need several VMs and so run under rustyvisor only, from a configuration this
 script writes and compiles with dtc (into <build-dir>/bench/):
@@ -297,6 +299,147 @@ def linux_section(a):
     return lines
 
 
+# --- guest disk I/O: the Linux guest's rvinit rv.disk=bench ---------------------------------
+
+DISK_FIGURES = [  # name in rvinit's line, what, unit, goal ratio (rustyvisor / native)
+    ("seqread-1m", "sequential read, 1 MiB O_DIRECT", "MB/s", 0.9),
+    ("randread-4k-qd1", "random read, 4 KiB O_DIRECT, queue depth 1", "IOPS", 0.8),
+    ("randread-4k-qd32", "random read, 4 KiB O_DIRECT, queue depth 32 (native AIO)", "IOPS", 0.8),
+    ("seqwrite-1m-fsync", "sequential write, 1 MiB O_DIRECT, then fsync", "MB/s", 0.9),
+]
+DISK_LINE = re.compile(r"rvinit: bench: (\S+) ([0-9.]+) (MB/s|IOPS) \((\d+) ops in ([0-9.]+) ms, "
+                       r"(\d+) requests, (\d+) interrupts\)")
+EXITS_TOTAL = re.compile(r"rustyvisor: VM vm0 exits: (\d+) total")
+EXITS_MMIO = re.compile(r"rustyvisor: VM vm0 exits: mmio: (.*)$", re.M)
+
+
+def disk_run(a, img, cpio, disk, under_hv, mode):
+    """One boot of the Linux guest with rvinit's disk mode <mode> on the scratch disk, which
+    is QEMU's virtio-mmio slot 1 in both runs and /dev/vda in the guest: natively the only
+    disk; under rustyvisor (no configuration) the one disk the VM gets, slot 0 holding the
+    initramfs the hypervisor reads (initramfs=disk). Returns a dict, or a string saying what
+    failed."""
+    args = f"{a.linux_append} rv.disk={mode} rv.disk.dev=vda rv.disk.mib={a.disk_mib}"
+    drives = ["-drive", f"file={disk},if=none,format=raw,id=bench",
+              "-device", "virtio-blk-device,drive=bench,bus=virtio-mmio-bus.1"]
+    if under_hv:
+        cmd = qemu_cmd(a, "rv64", os.path.join(a.build_dir, "rustyvisor.bin"), initrd=img,
+                       icount=False, disk=cpio,
+                       append=f"initramfs=disk stats=on mem={LINUX_MEM} vcpus=1 -- {args}")
+    else:
+        cmd = qemu_cmd(a, "rv64", img, initrd=cpio, icount=False, append=args, mem=LINUX_MEM)
+    text, _, err = run(cmd + drives, a.linux_timeout)
+    done = "rvinit: bench: done" if mode == "bench" else "rvinit: disk: idle"
+    bad = next((l for l in text.splitlines() if any(f in l for f in FATAL)), None)
+    if err or bad or done not in text or "rvinit: powering off" not in text:
+        return err or bad or f"'{done}' missing"
+    r = {"figures": {}, "exits": None, "mmio": {}}
+    for m in DISK_LINE.finditer(text):
+        r["figures"][m.group(1)] = {"value": float(m.group(2)), "ops": int(m.group(4)),
+                                    "requests": int(m.group(6)), "irqs": int(m.group(7))}
+    if under_hv:
+        t = EXITS_TOTAL.search(text)
+        r["exits"] = int(t.group(1)) if t else None
+        mm = EXITS_MMIO.search(text)
+        for kv in (mm.group(1).split() if mm else []):
+            k, _, v = kv.partition("=")
+            if v.isdigit():
+                r["mmio"][k] = int(v)
+    return r
+
+
+def disk_section(a):
+    lines = ["## Guest disk I/O: the Linux guest", ""]
+    img = a.linux_image or os.path.join(a.build_dir, "guest-kernels", "linux", "Image")
+    cpio = a.linux_initramfs or os.path.join(a.build_dir, "guest-kernels", "linux", "init.cpio")
+    for f in (img, cpio):
+        if not os.path.exists(f):
+            return lines + [f"Not measured: `{os.path.relpath(f)}` is not built "
+                            "(guest-kernels/linux, RV_BUILD_LINUX=ON).", ""], True
+    out_dir = os.path.join(a.build_dir, "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    disk = os.path.join(out_dir, "disk.img")
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                    "..", "tests", "boot", "ext4_image.py"), "blank", disk, str(a.disk_mib)],
+                   check=True)
+    runs = {False: [], True: []}
+    problems = []
+    for i in range(a.disk_runs):  # alternating, so that drift in the host's load hits both
+        for hv in (False, True):
+            r = disk_run(a, img, cpio, disk, hv, "bench")
+            if isinstance(r, str):
+                problems.append(f"{'rustyvisor' if hv else 'native'} run {i + 1}: {r}")
+            else:
+                runs[hv].append(r)
+    idle = disk_run(a, img, cpio, disk, True, "idle")
+    if isinstance(idle, str):
+        problems.append(f"rustyvisor idle run: {idle}")
+        idle = None
+
+    def med(hv, name, key):
+        vals = [r["figures"][name][key] for r in runs[hv] if name in r["figures"]]
+        return statistics.median(vals) if vals else None
+
+    lines += [f"`{os.path.relpath(img)}` (`-smp 1`, {LINUX_MEM} of RAM), /init's `rv.disk=bench` "
+              f"(guest-kernels/linux/init.c) on a {a.disk_mib} MiB scratch disk, a raw file "
+              "on QEMU's virtio-mmio slot 1 (`bus=virtio-mmio-bus.1`), `/dev/vda` in the "
+              "guest: natively QEMU's virtio-blk seen directly (`-kernel Image -initrd "
+              "init.cpio`), under rustyvisor the host disk given to the VM (no configuration: "
+              "`-initrd Image`, the initramfs on slot 0, `initramfs=disk mem=" + LINUX_MEM +
+              " vcpus=1`). rvinit times each figure with `clock_gettime(CLOCK_MONOTONIC)`; "
+              "requests from `/sys/block/vda/stat`, interrupts from the guest's "
+              "`/proc/interrupts` (its virtio lines). Queue depth 32: 32 reads in flight "
+              "through `io_setup`/`io_submit`/`io_getevents` by `syscall(2)`. Wall clock, "
+              f"median of {a.disk_runs} alternating runs each; compare only as ratios within "
+              "one run of `bench`.", "",
+              "| figure | native | rustyvisor | ratio | goal |", "|---|---:|---:|---:|---|"]
+    goals_met, goals = 0, 0
+    for name, what, unit, goal in DISK_FIGURES:
+        n, h = med(False, name, "value"), med(True, name, "value")
+        ratio_ = h / n if n and h else None
+        verdict = ""
+        if ratio_ is not None:
+            goals += 1
+            goals_met += ratio_ >= goal
+            verdict = f"{'met' if ratio_ >= goal else 'NOT met'} (at least {goal:.1f}x)"
+        fmt_ = lambda v: "failed" if v is None else (f"{v:.1f} {unit}" if unit == "MB/s"
+                                                     else f"{v:.0f} {unit}")
+        lines.append(f"| {name}: {what} | {fmt_(n)} | {fmt_(h)} | "
+                     f"{'' if ratio_ is None else f'{ratio_:.2f}x'} | {verdict} |")
+    lines += ["", f"Goals (at least 0.9x native sequential throughput, 0.8x native IOPS): met by "
+              f"{goals_met} of {goals} figures.", "",
+              "| per request (median of runs) | native: guest interrupts | rustyvisor: guest "
+              "interrupts |", "|---|---:|---:|"]
+    for name, _, _, _ in DISK_FIGURES:
+        cells = []
+        for hv in (False, True):
+            req, irq = med(hv, name, "requests"), med(hv, name, "irqs")
+            cells.append("failed" if not req or irq is None else f"{irq / req:.2f} "
+                         f"({irq:.0f} / {req:.0f})")
+        lines.append(f"| {name} | {cells[0]} | {cells[1]} |")
+    lines.append("")
+    # Exits: the stop report counts the whole run; the idle run (the same boot, no I/O)
+    # is taken out, and what is left is spread over every request the disk completed.
+    hv_runs = [r for r in runs[True] if r["exits"] is not None]
+    if hv_runs and idle and idle["exits"] is not None:
+        per = []
+        for r in hv_runs:
+            req = sum(f["requests"] for f in r["figures"].values())
+            per.append(((r["exits"] - idle["exits"]) / req, r, req))
+        exits_req, r, req = sorted(per, key=lambda p: p[0])[len(per) // 2]
+        mmio = ", ".join(f"{k} {(v - idle['mmio'].get(k, 0)) / req:.2f}"
+                         for k, v in r["mmio"].items())
+        lines += [f"Exits per request under rustyvisor: **{exits_req:.2f}** (median run: "
+                  f"{r['exits']} exits less the {idle['exits']} of a boot without I/O "
+                  f"(`rv.disk=idle`), over its {req} requests); of which MMIO accesses per "
+                  f"request by device: {mmio or 'none'}.", ""]
+    else:
+        problems.append("no exit counters (stats=on) from the rustyvisor runs")
+    if problems:
+        lines += ["**Disk runs failed**: " + "; ".join(problems[:10]), ""]
+    return lines, not problems
+
+
 # --- several VMs from a generated configuration -------------------------------------------
 
 def write_config(a, name, vms):
@@ -521,6 +664,10 @@ def main():
                     help="the Linux guest's command line (default: %(default)s)")
     ap.add_argument("--linux-timeout", type=float, default=300)
     ap.add_argument("--no-linux", action="store_true")
+    ap.add_argument("--no-disk", action="store_true", help="skip the Linux guest's disk I/O runs")
+    ap.add_argument("--disk-runs", type=int, default=3)
+    ap.add_argument("--disk-mib", type=int, default=128,
+                    help="size of the scratch disk the disk bench reads and writes (MiB)")
     ap.add_argument("--dtc", default="dtc", help="device-tree compiler for the generated configurations")
     ap.add_argument("--no-fairness", action="store_true", help="skip the fairness runs")
     ap.add_argument("--fairness-runs", type=int, default=3)
@@ -594,15 +741,19 @@ def main():
         fairness_lines, fairness_ok = fairness_section(a)
         L += fairness_lines
     L += footprint(a)
+    disk_ok = True
     if not a.no_linux:
         L += linux_section(a)
+    if not a.no_linux and not a.no_disk:
+        disk_lines, disk_ok = disk_section(a)
+        L += disk_lines
     failed = False
     for (name, hv), r in results.items():
         if r["problems"]:
             failed = True
             L += [f"**{'rustyvisor' if hv else 'native'}, {name}: run failed**: "
                   + "; ".join(r["problems"][:5]), "", "```", " ".join(r["cmd"]), "```", ""]
-    if not fairness_ok or any(r["problems"] for r in switch_results.values()):
+    if not fairness_ok or not disk_ok or any(r["problems"] for r in switch_results.values()):
         failed = True
     report = "\n".join(L)
     sys.stdout.write(report + "\n")
