@@ -15,12 +15,14 @@ their round trip.
       real reads).
 
   ext4_image.py run [--image PRISTINE=COPY]... [--expect-file COPY:/PATH=TAG:SIZE]...
-                    [--absent COPY:/PATH]... [--blank COPY=SIZE_MIB]... -- COMMAND...
+                    [--absent COPY:/PATH]... [--blank COPY=SIZE_MIB]... [--unchanged COPY]...
+                    -- COMMAND...
       Copies each PRISTINE image to COPY (a fresh disk for every run), writes each --blank
       scratch disk, runs COMMAND (a boot
       test: tests/boot/run_qemu.py ... -- qemu ... -drive file=COPY), and if it passed checks
       each COPY on the host: `e2fsck -fn` finds it clean, `debugfs -R "cat /PATH"` gives
-      exactly SIZE bytes of TAG's pattern, /PATH of --absent is not there. Exit status: that
+      exactly SIZE bytes of TAG's pattern, /PATH of --absent is not there, a COPY of
+      --unchanged is byte for byte its PRISTINE (a read-only disk). Exit status: that
       of COMMAND if it failed, else 1 when a check fails, else 0.
 """
 import hashlib
@@ -97,7 +99,7 @@ def run(argv):
     if "--" not in argv:
         sys.exit("ext4_image.py run: want -- COMMAND")
     opts, cmd = argv[:argv.index("--")], argv[argv.index("--") + 1:]
-    copies, files, absent = [], [], []
+    copies, files, absent, unchanged = [], [], [], []
     it = iter(opts)
     for o in it:
         v = next(it, None)
@@ -112,6 +114,8 @@ def run(argv):
             files.append((img, path, int(tag, 0), int(size, 0)))
         elif o == "--absent":
             absent.append(v.split(":", 1))
+        elif o == "--unchanged":
+            unchanged.append(v)
         elif o == "--blank":
             path, mib = v.rsplit("=", 1)
             blank(path, int(mib))
@@ -148,6 +152,15 @@ def run(argv):
         if "File not found" not in p.stdout + p.stderr:
             bad += 1
             print(f"FAIL: {path} is in {img}, it should not be")
+    pristine_of = {c: p for p, c in copies}
+    for img in unchanged:
+        with open(img, "rb") as f, open(pristine_of[img], "rb") as g:
+            same = f.read() == g.read()
+        if not same:
+            bad += 1
+            print(f"FAIL: {img} differs from {pristine_of[img]}: a read-only disk was written")
+        else:
+            print(f"host: {os.path.basename(img)} unchanged, byte for byte")
     print("host: image checks " + ("FAILED" if bad else "passed"))
     return 1 if bad else 0
 
