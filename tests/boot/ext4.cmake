@@ -20,7 +20,13 @@ add_custom_command(OUTPUT ${EXT4_IMAGE}
   COMMAND ${Python3_EXECUTABLE} ${ext4_tool} make ${EXT4_IMAGE} 16 ${EXT4_SHA256}
   DEPENDS ${ext4_tool}
   COMMENT "mke2fs -t ext4 -d: the Linux guest's ext4 image ext4.img")
-add_custom_target(ext4-image ALL DEPENDS ${EXT4_IMAGE})
+# The same file system as partition 2 ("root") of a GPT disk, partition 1 ("boot") a pattern.
+set(EXT4_GPT_IMAGE ${CMAKE_BINARY_DIR}/guest-kernels/ext4-gpt.img)
+add_custom_command(OUTPUT ${EXT4_GPT_IMAGE}
+  COMMAND ${Python3_EXECUTABLE} ${ext4_tool} gpt ${EXT4_GPT_IMAGE} ${EXT4_IMAGE}
+  DEPENDS ${ext4_tool} ${EXT4_IMAGE}
+  COMMENT "ext4-gpt.img: ext4.img as partition 2 of a GPT disk")
+add_custom_target(ext4-image ALL DEPENDS ${EXT4_IMAGE} ${EXT4_GPT_IMAGE})
 set(ext4_work ${CMAKE_BINARY_DIR}/tests/ext4)
 file(MAKE_DIRECTORY ${ext4_work})
 
@@ -111,6 +117,22 @@ add_ext4_test(native.ext4.check DISK TAG 3
 ext4_reboot_markers(m vda 4)
 add_ext4_test(native.ext4.reboot DISK REBOOT TAG 4
   EXPECT "Run /init as init process" ${m} "reboot: Power down")
+
+# The file system in partition 2 of a GPT disk (Linux's own partition scan: /dev/vda2): the
+# guest writes there and nowhere else (the host finds everything outside the partition as it
+# was). Proves the GPT image the host-disk partition tests use.
+ext4_check_markers(m "" vda2 8)
+set(copy ${ext4_work}/native.ext4.gpt.img)
+add_qemu_test(linux.native.ext4.gpt TIMEOUT 400 LABELS linux NATIVE
+  KERNEL ${LINUX_IMAGE} INITRD ${LINUX_INITRAMFS}
+  APPEND "console=ttyS0 earlycon=sbi rv.disk=check rv.disk.dev=vda2 ${EXT4_BOOTARGS} rv.disk.tag=8"
+  EXTRA -drive file=${copy},if=none,format=raw,id=d0
+        -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
+  WRAPPER ${Python3_EXECUTABLE} ${ext4_tool} run --image ${EXT4_GPT_IMAGE}=${copy}
+          --expect-file "${copy}#2:/newfile=8:${EXT4_NEWFILE_BYTES}" --unchanged "${copy}#2" --
+  EXPECT " vda: vda1 vda2" "Run /init as init process" ${m} "reboot: Power down"
+  FORBID ${EXT4_FORBID})
+set_tests_properties(linux.native.ext4.gpt PROPERTIES FIXTURES_REQUIRED linux-image)
 
 # A read-only disk refuses every write (QEMU's readonly=on: VIRTIO_BLK_F_RO): the raw device,
 # a read-write mount, a new file; it mounts read-only and /known.bin checks; the host finds
