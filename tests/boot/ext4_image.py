@@ -219,7 +219,9 @@ def run(argv):
 
 def judge(copies, files, absent, unchanged, tmp):
     bad = 0
-    parts = {img.rsplit("#", 1)[0]: img for img, _, _, _ in files if "#" in img}
+    # A copy named COPY#N anywhere is a GPT disk whose file system is partition N.
+    specs = [f[0] for f in files] + [a[0] for a in absent] + unchanged
+    parts = {spec.rsplit("#", 1)[0]: spec for spec in specs if "#" in spec}
     fs_images = [parts.get(c, c) for _, c in copies]
     for img in sorted(set(fs_images)):
         img = resolve(img, tmp)
