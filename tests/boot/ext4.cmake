@@ -232,3 +232,6 @@ add_qemu_test(linux.hv.ext4.ramdisk.bench TIMEOUT 400 LABELS linux
   VALUES ${EXT4_BENCH_VALUES} CHECKS ${EXT4_BENCH_CHECKS}
   FORBID ${EXT4_FORBID})
 set_tests_properties(linux.hv.ext4.ramdisk.bench PROPERTIES FIXTURES_REQUIRED linux-image)
+
+# --- under rustyvisor, the image on a host disk (QEMU's virtio-blk driven by the hypervisor)
+include(${CMAKE_CURRENT_SOURCE_DIR}/ext4_hostdisk.cmake)
