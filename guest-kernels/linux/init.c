@@ -29,7 +29,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -292,7 +291,6 @@ static void read_console_line(void) {
  *                 "rvinit: bench: <name> <figure> <unit> (...)", timed with CLOCK_MONOTONIC,
  *                 with the requests the disk completed (/sys/block/<dev>/stat) and the
  *                 interrupts the guest took on its virtio lines (/proc/interrupts).
- * rv.disk=readonly  a read-only disk refuses every write (disk_readonly below).
  * rv.disk=idle    nothing: the boot alone, the baseline of the hypervisor's exit counters.
  */
 
@@ -499,59 +497,6 @@ static void disk_reboot(const char *dev) {
   say("rvinit: disk: /reboot.bin found after the reboot: as written (tag %" PRIu64 ")", tag);
   if (!disk_umount())
     say("rvinit: disk: reboot check done");
-}
-
-/* rv.disk=readonly: a read-only disk (VIRTIO_BLK_F_RO) must refuse every write: a raw write of
- * its first sector, a read-write mount (refused, or turned read-only by the kernel), a new file
- * on it; read-only it mounts and /known.bin checks. The host then finds the image unchanged. */
-static void disk_readonly(const char *dev) {
-  char path[64];
-  snprintf(path, sizeof(path), "/dev/%s", dev);
-  int fd = open(path, O_RDWR | O_CLOEXEC);
-  if (fd >= 0) {
-    static unsigned char sector[512];
-    int ro = 0;
-    if (ioctl(fd, BLKROGET, &ro) != 0)
-      fail("%s: BLKROGET: %s", path, strerror(errno));
-    else if (!ro)
-      fail("%s: BLKROGET says read-write", path);
-    ssize_t w = pwrite(fd, sector, sizeof(sector), 0);
-    if (w >= 0)
-      fail("%s: a raw write of sector 0 returned %zd", path, w);
-    else
-      say("rvinit: disk: read-only: a raw write of %s refused (%s)", path, strerror(errno));
-    close(fd);
-  } else {
-    say("rvinit: disk: read-only: %s refuses to open for writing (%s)", path, strerror(errno));
-  }
-  mkdir(MNT, 0755);
-  if (mount(path, MNT, "ext4", 0, NULL) == 0) {
-    struct statvfs v;
-    if (statvfs(MNT, &v) != 0 || !(v.f_flag & ST_RDONLY)) {
-      fail("%s mounted read-write", path);
-      umount(MNT);
-      return;
-    }
-    umount(MNT);
-    say("rvinit: disk: read-only: a read-write mount came up read-only");
-  } else {
-    if (errno != EACCES && errno != EROFS && errno != EPERM) {
-      fail("read-write mount of %s: %s, want EACCES/EROFS/EPERM", path, strerror(errno));
-      return;
-    }
-    say("rvinit: disk: read-only: a read-write mount refused (%s)", strerror(errno));
-  }
-  if (disk_mount(dev, MS_RDONLY) || disk_check_known())
-    return;
-  int nf = open(MNT "/newfile", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (nf >= 0) {
-    fail("created " MNT "/newfile on a read-only mount");
-    close(nf);
-  } else if (errno != EROFS) {
-    fail("create " MNT "/newfile: %s, want EROFS", strerror(errno));
-  }
-  if (!disk_umount())
-    say("rvinit: disk: read-only check done");
 }
 
 /* Requests the disk completed (reads, writes, discards, flushes: /sys/block/<dev>/stat, see
@@ -773,12 +718,10 @@ static int disk_main(void) {
     disk_reboot(dev);
   else if (!strcmp(mode, "bench"))
     disk_bench(dev);
-  else if (!strcmp(mode, "readonly"))
-    disk_readonly(dev);
   else if (!strcmp(mode, "idle"))
     say("rvinit: disk: idle");
   else
-    fail("rv.disk=%s: not check, reboot, readonly, bench or idle", mode);
+    fail("rv.disk=%s: not check, reboot, bench or idle", mode);
   return 1;
 }
 

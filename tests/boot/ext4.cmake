@@ -134,29 +134,6 @@ add_qemu_test(linux.native.ext4.gpt TIMEOUT 400 LABELS linux NATIVE
   FORBID ${EXT4_FORBID})
 set_tests_properties(linux.native.ext4.gpt PROPERTIES FIXTURES_REQUIRED linux-image)
 
-# A read-only disk refuses every write (QEMU's readonly=on: VIRTIO_BLK_F_RO): the raw device,
-# a read-write mount, a new file; it mounts read-only and /known.bin checks; the host finds
-# the image unchanged, byte for byte.
-set(EXT4_READONLY_MARKERS
-  "rvinit: disk: read-only: "
-  "rvinit: disk: read-only: a read-write mount "
-  "rvinit: disk: /dev/vda mounted ext4 read-only"
-  "rvinit: disk: /known.bin sha256 ${EXT4_SHA256} (1048699 bytes): as expected"
-  "rvinit: disk: read-only check done"
-  "rvinit: powering off")
-add_qemu_test(linux.native.ext4.readonly TIMEOUT 400 LABELS linux NATIVE
-  KERNEL ${LINUX_IMAGE} INITRD ${LINUX_INITRAMFS}
-  APPEND "console=ttyS0 earlycon=sbi rv.disk=readonly ${EXT4_BOOTARGS}"
-  EXTRA -drive file=${ext4_work}/native.ext4.readonly.img,if=none,format=raw,id=d0,readonly=on
-        -device virtio-blk-device,drive=d0,bus=virtio-mmio-bus.0
-  WRAPPER ${Python3_EXECUTABLE} ${ext4_tool} run
-          --image ${EXT4_IMAGE}=${ext4_work}/native.ext4.readonly.img
-          --unchanged ${ext4_work}/native.ext4.readonly.img
-          --absent ${ext4_work}/native.ext4.readonly.img:/newfile --
-  EXPECT "Run /init as init process" ${EXT4_READONLY_MARKERS} "reboot: Power down"
-  FORBID ${EXT4_FORBID})
-set_tests_properties(linux.native.ext4.readonly PROPERTIES FIXTURES_REQUIRED linux-image)
-
 # --- under rustyvisor, the image as the VM's RAM disk (configuration: ramdisk = /incbin/):
 #     written back nowhere, so the guest's own remount and reboot are the proof.
 set(ext4_cfg ${CMAKE_BINARY_DIR}/configs-src)

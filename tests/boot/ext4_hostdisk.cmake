@@ -49,15 +49,12 @@ function(add_ext4_hostdisk_test name)
 endfunction()
 
 # One VM, its disk@0 the host's slot 1: check (the host reads /newfile back), reboot (the
-# host reads /reboot.bin: written before the reboot, found after it), read-only (`read-only;`:
-# every write refused, the host file unchanged byte for byte).
+# host reads /reboot.bin: written before the reboot, found after it).
 # part: the disk is partition "root" (2) of a GPT disk: the guest sees only it, as /dev/vda.
-foreach(cfg check reboot readonly part)
+foreach(cfg check reboot part)
   set(EXT4_MODE ${cfg})
   set(EXT4_DISK_EXTRA "")
-  if(cfg STREQUAL "readonly")
-    set(EXT4_DISK_EXTRA "\n\t\t\t\tread-only;")
-  elseif(cfg STREQUAL "part")
+  if(cfg STREQUAL "part")
     set(EXT4_MODE check)
     set(EXT4_DISK_EXTRA "\n\t\t\t\tpartition-name = \"root\";")
   endif()
@@ -84,14 +81,6 @@ add_ext4_hostdisk_test(hostdisk.reboot INITRD ${CMAKE_BINARY_DIR}/configs/ext4-h
   EXPECT "${hostdisk_line}" "Run /init as init process" ${m}
          "VM linux stopped: shutdown requested by the guest" "reboots=1"
          "no VM left: powering off")
-add_ext4_hostdisk_test(hostdisk.readonly
-  INITRD ${CMAKE_BINARY_DIR}/configs/ext4-hostdisk-readonly.dtb
-  DISKS 1=hostdisk.readonly.img
-  CHECKS --unchanged ${ext4_work}/hostdisk.readonly.img
-         --absent ${ext4_work}/hostdisk.readonly.img:/newfile
-  EXPECT "${hostdisk_line}" "Run /init as init process" ${EXT4_READONLY_MARKERS}
-         "VM linux stopped: shutdown requested by the guest" "no VM left: powering off")
-
 ext4_check_markers(m "" vda 6)
 add_ext4_hostdisk_test(hostdisk.partition GPT
   INITRD ${CMAKE_BINARY_DIR}/configs/ext4-hostdisk-part.dtb
