@@ -406,7 +406,10 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
   for (;;) {
     vcpu_take_requests(v);
-    if (!vcpu_may_continue(v))
+    /* A look (a kick's, the timer's) that found a stopping VM's vCPU to
+     * park leaves the guest for the scheduler loop, which parks it: a vCPU
+     * alone on its hart may otherwise never leave, and the VM never stops. */
+    if (!vcpu_may_continue(v) || h->park_pending)
       break;
     vcpu_arch_run(&v->arch);
     if (v->exit_handled)
