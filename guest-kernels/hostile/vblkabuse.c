@@ -619,8 +619,12 @@ static void broken_case(const char *name, int which) {
     d->addr = gpa(ind);
     d->len = (QSIZE + 1) * sizeof(struct virtq_desc);
     if (which == 11) {
+      /* data, then a table holding the status byte: a good request, if
+       * tables could nest */
       d->len = 2 * sizeof(struct virtq_desc);
-      ind[1] = (struct virtq_desc){gpa(ind + 4), 32, VIRTQ_DESC_F_INDIRECT, 0};
+      ind[0] = (struct virtq_desc){gpa(buf), SECTOR, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1};
+      ind[1] = (struct virtq_desc){gpa(ind + 4), 16, VIRTQ_DESC_F_INDIRECT, 0};
+      ind[4] = (struct virtq_desc){gpa(&status), 1, VIRTQ_DESC_F_WRITE, 0};
     } else if (which == 12) {
       d->len = 2 * sizeof(struct virtq_desc);
       d->addr = FAR_AWAY;

@@ -54,7 +54,7 @@ foreach(vm h1 h2)
     "[${vm}] vblkabuse: done"
     "VM ${vm} stopped: shutdown requested by the guest")
 endforeach()
-add_qemu_test(vms.vblkabuse SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/vblkabuse.dtb TIMEOUT 300
+add_qemu_test(vms.vblkabuse SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/vblkabuse.dtb TIMEOUT 120
   EXPECT ${VBLKABUSE_HOSTILE} ${VBLKABUSE_HONEST} "no VM left: powering off"
   FORBID "checks failed" "rustyvisor: error"
   INPUT "VM hostile stopped: shutdown requested by the guest=\\x1c0g\\x1c1g"
