@@ -82,6 +82,7 @@
 #define S_NEEDS_RESET 64u
 #define S_LIVE (S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)
 /* Feature bits, low word. */
+#define F_BLK_RO (1u << 5)
 #define F_BLK_FLUSH (1u << 9)
 #define F_INDIRECT_DESC (1u << 28)
 #define F_EVENT_IDX (1u << 29)
@@ -165,7 +166,14 @@ static void on_irq(unsigned long irq) {
   }
 }
 
-/* The virtio-mmio node, its source, the PLIC, this hart's S context, RAM. */
+/* The second disk (bootargs "rodisk": a read-only host disk, disk@0 of the
+ * configuration), at the next virtio-mmio slot: 0 if there is none. */
+static unsigned long ro_base;
+static uint32_t ro_source;
+
+/* The virtio-mmio nodes (the lowest, the VM's first disk, is the one the
+ * cases drive; the one after it is ro_base), their sources, the PLIC, this
+ * hart's S context, RAM. */
 static bool read_fdt(const void *fdt, unsigned long hartid) {
   struct dt dt;
   uint64_t a, sz;
@@ -179,12 +187,23 @@ static bool read_fdt(const void *fdt, unsigned long hartid) {
       ram_size = sz;
     }
   }
-  int v = dt_find_compatible(&dt, -1, "virtio,mmio");
+  for (int v = dt_find_compatible(&dt, -1, "virtio,mmio"); v >= 0;
+       v = dt_find_compatible(&dt, v, "virtio,mmio")) {
+    uint32_t irq;
+    if (dt_reg(&dt, v, 0, &a, &sz) != DT_OK || dt_prop_u32(&dt, v, "interrupts", &irq) != DT_OK)
+      return false;
+    if (!base || a < base) {
+      ro_base = base;
+      ro_source = source;
+      base = a;
+      source = irq;
+    } else if (!ro_base || a < ro_base) {
+      ro_base = a;
+      ro_source = irq;
+    }
+  }
   int p = dt_find_compatible(&dt, -1, "riscv,plic0");
-  if (!ram_size || v < 0 || p < 0 || dt_reg(&dt, v, 0, &a, &sz) != DT_OK)
-    return false;
-  base = a;
-  if (dt_prop_u32(&dt, v, "interrupts", &source) != DT_OK || dt_reg(&dt, p, 0, &a, &sz) != DT_OK)
+  if (!ram_size || !base || p < 0 || dt_reg(&dt, p, 0, &a, &sz) != DT_OK)
     return false;
   plic = a;
   return guest_plic_context(&dt, p, hartid, &context);
@@ -808,6 +827,42 @@ static void case_header_race(unsigned long vcpus) {
   case_end("header rewritten after the notify", "each answer one of the two headers'");
 }
 
+/* 5.2.6.2: a write to a read-only disk (VIRTIO_BLK_F_RO offered) gets
+ * IOERR and changes nothing; reads work. The second disk, driven as the
+ * first with base and source switched over (the first stays reset). */
+static void case_read_only(void) {
+  case_begin();
+  if (!ro_base) {
+    CHECK(false, "vblkabuse: rodisk: no second virtio-mmio device");
+    return;
+  }
+  wr(R_STATUS, 0);
+  unsigned long first = base;
+  uint32_t first_source = source;
+  base = ro_base;
+  source = ro_source;
+  plic_wr(PLIC_PRIORITY(source), 1);
+  plic_wr(PLIC_ENABLE(context, source),
+          plic_rd(PLIC_ENABLE(context, source)) | 1U << (source % 32));
+  wr(R_DEVICE_FEATURES_SEL, 0);
+  CHECK(rd(R_DEVICE_FEATURES) & F_BLK_RO, "vblkabuse: rodisk: VIRTIO_BLK_F_RO not offered");
+  if (dev_setup(F_INDIRECT_DESC | F_BLK_RO, true)) {
+    good_read("read-only disk");
+    for (unsigned i = 0; i < SECTOR; i++)
+      buf[i] = (uint8_t)~pattern(i);
+    expect_status("write to a read-only disk", ST_IOERR, request(T_OUT, 0, buf, SECTOR, false));
+    expect_status("write past the end of a read-only disk", ST_IOERR,
+                  request(T_OUT, capacity, buf, SECTOR, false));
+    good_read("a refused write"); /* sector 0 still the image's */
+  }
+  wr(R_STATUS, 0);
+  plic_wr(PLIC_ENABLE(context, source),
+          plic_rd(PLIC_ENABLE(context, source)) & ~(1U << (source % 32)));
+  base = first;
+  source = first_source;
+  case_end("writes to a read-only disk", "IOERR, the disk unchanged, reads ok");
+}
+
 static void hostile_main(const void *fdt) {
   unsigned long vcpus = guest_fdt_harts(fdt);
   case_registers();
@@ -840,6 +895,8 @@ static void hostile_main(const void *fdt) {
     broken_case("indirect not negotiated", 15);
   case_event_idx();
   case_header_race(vcpus);
+  if (guest_bootargs_have(fdt, "rodisk"))
+    case_read_only();
   dev_setup(F_INDIRECT_DESC, true);
   good_read("the end");
   CHECK(other_irqs == 0, "vblkabuse: %lu unexpected interrupts", other_irqs);
