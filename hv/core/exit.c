@@ -137,6 +137,9 @@ static struct exit_result handle_irq(struct vcpu *v, unsigned long irq) {
   case IRQ_S_EXT:
     v->stats.irq_other++;
     hostirq_handle();
+    /* A host disk's completion may have woken a vCPU of this hart (its
+     * vPLIC line, vcpu_post): as for a kick, the slice ends for it. */
+    sched_timer_update(h);
     break;
   default:
     v->stats.irq_other++;

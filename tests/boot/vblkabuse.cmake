@@ -61,3 +61,28 @@ add_qemu_test(vms.vblkabuse SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/vblkabuse.d
   VALUES "r1=^\\[h1\\] honest: disk intact after ([0-9]+) rounds"
          "r2=^\\[h2\\] honest: disk intact after ([0-9]+) rounds"
   CHECKS "r1 >= 2 and r2 >= 2")
+
+# The same beside a host disk: the hostile VM's second disk is host slot 1 (QEMU's
+# bus=virtio-mmio-bus.1, the pattern image, snapshot=on so that nothing reaches the file),
+# given read-only (disk@0 { read-only; }). On it: a write gets IOERR and a read after it still
+# finds the image; a reset with six requests in flight on the host disk's asynchronous backend
+# (they complete from the host's interrupt) lets none of them complete into the new instance.
+rv_add_config(vblkabuse-hostdisk SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/configs/vblkabuse-hostdisk.dts
+  DEPENDS guest-kernels vblk-data vblkabuse-data)
+set(VBLKABUSE_HOSTDISK ${VBLKABUSE_HOSTILE})
+list(FIND VBLKABUSE_HOSTDISK "${p}25 cases as the spec says" at)
+list(REMOVE_AT VBLKABUSE_HOSTDISK ${at})
+list(INSERT VBLKABUSE_HOSTDISK ${at}
+  "${p}writes to a read-only disk: IOERR, the disk unchanged, reads ok"
+  "${p}reset with requests in flight: none completed into the new instance"
+  "${p}27 cases as the spec says")
+add_qemu_test(vms.vblkabuse.hostdisk SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/vblkabuse-hostdisk.dtb
+  TIMEOUT 120
+  EXTRA -drive file=${gk}/vblk-disk.img,if=none,format=raw,id=ro1,snapshot=on
+        -device virtio-blk-device,drive=ro1,bus=virtio-mmio-bus.1
+  EXPECT ${VBLKABUSE_HOSTDISK} ${VBLKABUSE_HONEST} "no VM left: powering off"
+  FORBID "checks failed" "rustyvisor: error"
+  INPUT "VM hostile stopped: shutdown requested by the guest=\\x1c0g\\x1c1g"
+  VALUES "r1=^\\[h1\\] honest: disk intact after ([0-9]+) rounds"
+         "r2=^\\[h2\\] honest: disk intact after ([0-9]+) rounds"
+  CHECKS "r1 >= 2 and r2 >= 2")

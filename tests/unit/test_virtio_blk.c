@@ -824,7 +824,7 @@ static void trap_handler(int sig, siginfo_t *si, void *uc) {
 
 static void test_header_changes_after_copy(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL};
+  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   static uint8_t disk_before[sizeof(disk_bytes)];
@@ -878,7 +878,7 @@ static void test_old_requests_after_reset(void) {
   static uint8_t snap[0x40000];
   for (int reboot = 0; reboot < 2; reboot++) {
     ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-    async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL};
+    async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
     npend = 0;
     setup(&async_be, WANT | VIRTIO_F_EVENT_IDX, 32);
     for (unsigned i = 0; i < 6; i++)
