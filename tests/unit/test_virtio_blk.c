@@ -799,6 +799,8 @@ static void test_discard_write_zeroes(void) {
   setup(&ro.be, want, 16);
   CHECK(!(m.driver_features & (VIRTIO_BLK_F_DISCARD | VIRTIO_BLK_F_WRITE_ZEROES)));
   CHECK_EQ(rd32(VIRTIO_MMIO_CONFIG + 36), 0);
+}
+
 /* A header the guest rewrites while the device copies it: the device must
  * check and use its copy, never guest memory again. The header spans three
  * descriptors: type and reserved, the sector's low word, and its high word
@@ -824,7 +826,8 @@ static void trap_handler(int sig, siginfo_t *si, void *uc) {
 
 static void test_header_changes_after_copy(void) {
   ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-  async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
+  async_be =
+      (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0, false, false, 0};
   npend = 0;
   setup(&async_be, WANT, 16);
   static uint8_t disk_before[sizeof(disk_bytes)];
@@ -878,7 +881,8 @@ static void test_old_requests_after_reset(void) {
   static uint8_t snap[0x40000];
   for (int reboot = 0; reboot < 2; reboot++) {
     ramdisk_init(&rd, disk_bytes, sizeof(disk_bytes), false);
-    async_be = (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0};
+    async_be =
+        (struct blk_backend){DISK_SECTORS, false, true, async_submit, NULL, 0, false, false, 0};
     npend = 0;
     setup(&async_be, WANT | VIRTIO_F_EVENT_IDX, 32);
     for (unsigned i = 0; i < 6; i++)
