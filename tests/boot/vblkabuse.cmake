@@ -85,4 +85,5 @@ add_qemu_test(vms.vblkabuse.hostdisk SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/vb
   INPUT "VM hostile stopped: shutdown requested by the guest=\\x1c0g\\x1c1g"
   VALUES "r1=^\\[h1\\] honest: disk intact after ([0-9]+) rounds"
          "r2=^\\[h2\\] honest: disk intact after ([0-9]+) rounds"
-  CHECKS "r1 >= 2 and r2 >= 2")
+         "slow=were in flight at their reset, ([0-9]+) of [0-9]+ new reads took over 2 s"
+  CHECKS "r1 >= 2 and r2 >= 2" "slow <= 4")
