@@ -73,6 +73,12 @@ void console_vm_flush(struct conmux_stream *st) {
   spin_unlock(&console_lock);
 }
 
+void console_set_prompt(const char *s, size_t n) {
+  spin_lock(&console_lock);
+  conmux_set_prompt(&mux, s, n);
+  spin_unlock(&console_lock);
+}
+
 /* A line of the hypervisor's own. */
 static void console_write_line(const char *s, size_t n) {
   spin_lock(&console_lock);

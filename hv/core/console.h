@@ -16,6 +16,9 @@ void console_vm_write(struct conmux_stream *st, bool live, const char *s, size_t
 void console_vm_putc(struct conmux_stream *st, bool live, char c);
 void console_vm_flush(struct conmux_stream *st);
 int console_getc(void);
+/* The monitor's prompt line, kept below the output (conmux_set_prompt);
+ * NULL removes it. */
+void console_set_prompt(const char *s, size_t n);
 /* Interrupt-driven input: the UART raises its receive interrupt through the
  * host PLIC to the boot hart, which hands every byte to vm_console_input().
  * Returns false when the machine does not allow it (then input is polled). */

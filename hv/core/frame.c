@@ -81,3 +81,8 @@ void *frame_alloc_table(void *ctx) {
   (void)ctx;
   return (void *)(uintptr_t)frame_alloc(PAGE_SIZE, PAGE_SIZE);
 }
+
+void frame_free_table(void *ctx, void *table) {
+  (void)ctx;
+  frame_free((uint64_t)(uintptr_t)table, PAGE_SIZE);
+}

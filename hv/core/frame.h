@@ -12,5 +12,7 @@ void frame_free(uint64_t addr, uint64_t size);
 uint64_t frame_free_bytes(void);
 /* gstage alloc_table callback: one zeroed 4 KiB table. */
 void *frame_alloc_table(void *ctx);
+/* gstage_destroy callback: one table back. */
+void frame_free_table(void *ctx, void *table);
 
 #endif

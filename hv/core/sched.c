@@ -303,8 +303,57 @@ int sched_start_vcpu(struct vcpu *t, uint64_t addr, unsigned long opaque) {
 
 void sched_stop_self(struct vcpu *v) { v->hsm_state = SBI_HSM_STATE_STOP_PENDING; }
 
-/* A VM that is stopping or rebooting: unload its vCPUs on this hart; the
- * hart that parks the VM's last vCPU finishes the stop or the reboot. */
+/* The last vCPU of a VM that stops or reboots is parked (vm->lock held):
+ * reload it (VM_RESETTING), or it is stopped. True if it was reloaded. */
+bool sched_park_done_locked(struct vm *vm) {
+  if (vm->state == VM_RESETTING) {
+    char err[160];
+    vm->reboots++;
+    if (vm_load(vm, err, sizeof(err)) == 0)
+      return true;
+    rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
+    vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
+  }
+  vm->state = VM_STOPPED;
+  return false;
+}
+
+/* Make h look at its vCPUs again: this hart before it runs a vCPU next
+ * (the running one leaves the guest at its next exit), another by a kick. */
+void sched_kick(struct hart *h) {
+  if (h == this_hart()) {
+    h->looked = false;
+    if (h->current)
+      h->current->preempt = true;
+  } else {
+    hart_kick(h);
+  }
+}
+
+/* After sched_park_done_locked (vm->lock released): a reloaded VM's harts
+ * look at its vCPUs; a stopped VM is reported and its memory goes back to
+ * the frame pool (vm_release_memory). The machine powers off when no VM is
+ * left, unless the monitor stopped the last one (it may start it again). */
+void sched_park_done(struct vm *vm, bool reloaded) {
+  if (reloaded) {
+    for (unsigned j = 0; j < vm->nvcpus; j++)
+      sched_kick(vm->vcpu[j].owner);
+    return;
+  }
+  hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
+  if (vm->print_stats)
+    vm_print_stats(vm);
+  vm_dev_quiesce(vm); /* no device writes into its RAM once that is back in the pool */
+  vm_release_memory(vm);
+  if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0 && !vm->monitor_stop) {
+    hv_log("no VM left: powering off");
+    sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);
+  }
+}
+
+/* A VM that is stopping, rebooting or pausing: unload its vCPUs on this
+ * hart; the hart that parks the VM's last vCPU finishes the stop or the
+ * reboot (a pause has nothing to finish). */
 static void park_vcpus(struct hart *h) {
   for (unsigned i = 0; i < h->runq.n; i++) {
     struct vcpu *v = h->runq.e[i]->item;
@@ -322,9 +371,13 @@ static void park_vcpus(struct hart *h) {
     }
     vcpu_put(v);
     v->parked = true;
-    bool last = --vm->unparked == 0;
+    /* A VM that stops (a paused one may be stopped without running again)
+     * may get other RAM when it starts again: no hart may keep
+     * translations of this one under its VMID. */
+    if (s == VM_STOPPING || s == VM_PAUSED)
+      hfence_gvma_vmid(vm->vmid);
+    bool last = --vm->unparked == 0 && s != VM_PAUSED;
     bool rebooted = false;
-    char err[160];
     struct vcpu *payer = NULL;
     uint64_t reload_ticks = 0;
     if (last && s == VM_RESETTING) {
@@ -334,38 +387,34 @@ static void park_vcpus(struct hart *h) {
        * share of the hart and no more. */
       uint64_t t0 = now();
       payer = vm->vcpu[0].owner == h ? &vm->vcpu[0] : v;
-      vm->reboots++;
-      rebooted = vm_load(vm, err, sizeof(err)) == 0;
+      rebooted = sched_park_done_locked(vm);
       reload_ticks = now() - t0;
-      if (!rebooted) {
-        rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
-        vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
-      }
+    } else if (last) {
+      sched_park_done_locked(vm);
     }
-    if (last && !rebooted)
-      vm->state = VM_STOPPED;
     spin_unlock(&vm->lock);
     if (payer) {
       spin_lock(&h->lock);
       runq_charge(&payer->rq, reload_ticks);
       spin_unlock(&h->lock);
     }
-    if (!last)
-      continue;
-    if (rebooted) {
-      for (unsigned j = 0; j < vm->nvcpus; j++)
-        if (vm->vcpu[j].owner != h)
-          hart_kick(vm->vcpu[j].owner);
-      continue;
-    }
-    hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
-    if (vm->print_stats)
-      vm_print_stats(vm);
-    if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0) {
-      hv_log("no VM left: powering off");
-      sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);
-    }
+    if (last)
+      sched_park_done(vm, rebooted);
   }
+}
+
+/* A paused, stopped or rebooted VM runs again: its vCPUs rejoin their run
+ * queues at most a slice behind (they took no time meanwhile, which must
+ * not become a burst), and their harts look at them. */
+void sched_vm_runs_again(struct vm *vm) {
+  for (unsigned i = 0; i < vm->nvcpus; i++) {
+    struct vcpu *v = &vm->vcpu[i];
+    spin_lock(&v->owner->lock);
+    runq_wake(&v->owner->runq, &v->rq, slice_ticks);
+    spin_unlock(&v->owner->lock);
+  }
+  for (unsigned i = 0; i < vm->nvcpus; i++)
+    sched_kick(vm->vcpu[i].owner);
 }
 
 /* Stop v for good after HSM hart_stop; a VM whose every vCPU stopped
@@ -390,6 +439,7 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   /* The slice starts before the switch: loading v (and saving the vCPU it
    * replaces, the fences) is charged to v, which the switch is for. */
   h->slice_start = now();
+  __atomic_store_n(&v->run_since, h->slice_start, __ATOMIC_RELAXED);
   vcpu_load(v);
   h->current = v;
   v->preempt = false;
@@ -419,7 +469,10 @@ static void run_vcpu(struct hart *h, struct vcpu *v) {
   }
   __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
   h->current = NULL;
-  runq_charge(&v->rq, now() - h->slice_start);
+  uint64_t ran = now() - h->slice_start;
+  runq_charge(&v->rq, ran);
+  __atomic_store_n(&v->run_ticks, v->run_ticks + ran, __ATOMIC_RELAXED);
+  __atomic_store_n(&v->run_since, 0, __ATOMIC_RELEASE);
   if (v->preempt)
     v->stats.preempted++;
   if (v->hsm_state == SBI_HSM_STATE_STOP_PENDING)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct hart;
+struct vm;
 
 void sched_place(struct vcpu *v); /* by vm->affinity and vm->weight */
 _Noreturn void sched_run(void);
@@ -22,6 +23,14 @@ void sched_block(struct vcpu *v, enum vcpu_wait why);
 bool sched_alone(struct vcpu *v);
 int sched_start_vcpu(struct vcpu *target, uint64_t addr, unsigned long opaque);
 void sched_stop_self(struct vcpu *v);
+/* Make h look at its vCPUs again (this hart: before the next pick). */
+void sched_kick(struct hart *h);
+/* A VM's last vCPU is parked (vm->lock held): reload or stop it; true if
+ * reloaded. Then, unlocked, sched_park_done reports or restarts it. */
+bool sched_park_done_locked(struct vm *vm);
+void sched_park_done(struct vm *vm, bool reloaded);
+/* A paused, stopped or reloaded VM's vCPUs rejoin their run queues. */
+void sched_vm_runs_again(struct vm *vm);
 uint64_t sched_slice_ticks(void);
 
 #endif

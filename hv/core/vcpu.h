@@ -80,6 +80,11 @@ struct vcpu {
   unsigned long storm_pc;
   unsigned storm_count;
   struct vm_stats stats;
+  /* Time its hart spent on it (the monitor's CPU share): run_ticks of the
+   * slices it finished, and when the one it runs began (0: none). Written
+   * by the owner, read by any hart. */
+  uint64_t run_ticks;
+  uint64_t run_since;
 };
 
 /* vcpu.c */

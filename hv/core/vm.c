@@ -8,6 +8,7 @@
 #include "frame.h"
 #include "hart.h"
 #include "hostio.h"
+#include "monitor.h"
 #include "platform.h"
 #include "sched.h"
 #include "vm_fdt.h"
@@ -31,6 +32,8 @@ static struct conmux_input console_in;
  * to it (a key in the last 2 s), shows partial lines at once: echo and
  * prompts. A VM alone (unlabelled) writes straight through. */
 static inline bool console_live(struct vm *vm) {
+  if (monitor_is_open()) /* its prompt line stays whole (conmux_set_prompt) */
+    return false;
   if (!vm->con.label[0])
     return true;
   uint64_t key = __atomic_load_n(&vm->con_last_key, __ATOMIC_RELAXED); /* 0: never */
@@ -52,9 +55,9 @@ void vm_console_set_focus(struct vm *vm) {
 }
 
 static void console_help(void) {
-  hv_log("console keys: Ctrl-\\ n: next VM, Ctrl-\\ 0-9: VM by number, Ctrl-\\ ?: this list, "
-         "Ctrl-\\ Ctrl-\\: a Ctrl-\\ for the guest");
-  static const char *const state[] = {"running", "stopping", "rebooting", "stopped"};
+  hv_log("console keys: Ctrl-\\ n: next VM, Ctrl-\\ 0-9: VM by number, Ctrl-\\ m: the monitor, "
+         "Ctrl-\\ ?: this list, Ctrl-\\ Ctrl-\\: a Ctrl-\\ for the guest");
+  static const char *const state[] = {"running", "stopping", "rebooting", "stopped", "paused"};
   for (unsigned i = 0; i < vm_count; i++)
     hv_log("  VM %u (%s): %s%s", i, vm_list[i]->name, state[vm_list[i]->state],
            vm_list[i] == console_focus ? ", has the console" : "");
@@ -63,13 +66,17 @@ static void console_help(void) {
 /* A byte from the console (boot hart, host external interrupt): for the
  * focused VM, or a console key (lib/conmux.h). */
 void vm_console_input(char c) {
+  if (monitor_input(c)) /* the prompt is open: the byte is the monitor's */
+    return;
   char out[2];
   int n;
   unsigned idx = 0;
   struct vm *vm = console_focus;
   switch (conmux_input(&console_in, c, out, &n, &idx)) {
   case CONMUX_DELIVER:
-    if (!vm || vm->state != VM_RUNNING)
+    /* A paused VM keeps its keys for when it resumes (its device state
+     * stays; an interrupt it raises waits as a request). */
+    if (!vm || (vm->state != VM_RUNNING && vm->state != VM_PAUSED))
       break;
     __atomic_store_n(&vm->con_last_key, csr_read(CSR_TIME) | 1, __ATOMIC_RELAXED);
     console_vm_flush(&vm->con); /* the prompt the key answers */
@@ -88,6 +95,7 @@ void vm_console_input(char c) {
       hv_log("console: there is no VM %u (VMs 0-%u)", idx, vm_count - 1);
     break;
   case CONMUX_HELP: console_help(); break;
+  case CONMUX_MONITOR: monitor_open(); break;
   }
 }
 
@@ -181,7 +189,44 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
   rv_snprintf(lbl, sizeof(lbl), "[%s] ", vm->name);
   conmux_stream_init(&vm->con, label ? lbl : "");
 
-  /* 2 MiB aligned, so the G-stage maps it with megapages. */
+  vm->ramdisk_image = spec->ramdisk;
+  vm->ramdisk_bytes = spec->ramdisk_size;
+  for (unsigned i = 0; i < vm->nvcpus; i++) {
+    vm->vcpu[i].vm = vm;
+    vm->vcpu[i].id = i;
+  }
+  /* Its disks, in guest slot order: the RAM disk first, then its host
+   * disks (their ports stay with it for good, also while it is stopped). */
+  if (vm->ramdisk_bytes) {
+    struct vm_disk *k = &vm->disk[vm->ndisks++];
+    rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-ramdisk");
+    rv_snprintf(k->what, sizeof(k->what), "RAM disk");
+  }
+  if (vm_open_disks(vm, spec, err, errlen) || vm_alloc_memory(vm, err, errlen))
+    return -1;
+  if (vm_load(vm, err, errlen)) {
+    vm_release_memory(vm);
+    return -1;
+  }
+  vm->started_at = vm->loaded_at;
+  __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
+  vm_list[vm_count++] = vm;
+  /* Where each vCPU runs for good, for the tests to pin: "[0 1 0 1]". */
+  char where[4 * VM_MAX_VCPUS + 1];
+  int n = 0;
+  for (unsigned i = 0; i < vm->nvcpus; i++) {
+    sched_place(&vm->vcpu[i]);
+    n += rv_snprintf(where + n, sizeof(where) - (size_t)n, "%s%u", i ? " " : "",
+                     (unsigned)(vm->vcpu[i].owner - harts));
+  }
+  hv_log("VM %s: vCPUs on harts [%s]", vm->name, where);
+  return 0;
+}
+
+/* Guest RAM 2 MiB aligned (the G-stage maps it with megapages), its
+ * G-stage tables, its RAM disk filled from its image, the disk's state, the
+ * device bus. On failure everything taken goes back. */
+int vm_alloc_memory(struct vm *vm, char *err, size_t errlen) {
   vm->ram_hpa = (uintptr_t)frame_alloc(vm->ram_size, 2UL << 20);
   if (!vm->ram_hpa) {
     rv_snprintf(err, errlen, "cannot allocate %lu MiB of guest RAM (%lu MiB free)",
@@ -198,12 +243,7 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
   }
   vm->hgatp = gstage_hgatp(&vm->gs, vm->vmid);
   hfence_gvma_vmid(vm->vmid);
-  for (unsigned i = 0; i < vm->nvcpus; i++) {
-    vm->vcpu[i].vm = vm;
-    vm->vcpu[i].id = i;
-  }
-  if (spec->ramdisk_size) {
-    vm->ramdisk_bytes = spec->ramdisk_size;
+  if (vm->ramdisk_bytes) {
     vm->ramdisk_hpa = (uintptr_t)frame_alloc((vm->ramdisk_bytes + 4095) & ~4095ULL, 4096);
     if (!vm->ramdisk_hpa) {
       rv_snprintf(err, errlen, "cannot allocate %lu KiB for its RAM disk (%lu KiB free)",
@@ -211,13 +251,8 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
                   (unsigned long)(frame_free_bytes() >> 10));
       goto fail;
     }
-    memcpy((void *)vm->ramdisk_hpa, spec->ramdisk, spec->ramdisk_size);
-    struct vm_disk *k = &vm->disk[vm->ndisks++];
-    rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-ramdisk");
-    rv_snprintf(k->what, sizeof(k->what), "RAM disk");
+    memcpy((void *)vm->ramdisk_hpa, vm->ramdisk_image, vm->ramdisk_bytes);
   }
-  if (vm_open_disks(vm, spec, err, errlen))
-    goto fail;
   for (unsigned i = 0; i < vm->ndisks; i++) {
     vm->disk[i].state = (struct vdev_blk *)(uintptr_t)frame_alloc(VM_BLK_STATE_BYTES, 4096);
     if (!vm->disk[i].state) {
@@ -237,34 +272,35 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
     rv_snprintf(err, errlen, "cannot build the device bus (%d)", r);
     goto fail;
   }
-  if (vm_load(vm, err, errlen))
-    goto fail;
-  __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
-  vm_list[vm_count++] = vm;
-  /* Where each vCPU runs for good, for the tests to pin: "[0 1 0 1]". */
-  char where[4 * VM_MAX_VCPUS + 1];
-  int n = 0;
-  for (unsigned i = 0; i < vm->nvcpus; i++) {
-    sched_place(&vm->vcpu[i]);
-    n += rv_snprintf(where + n, sizeof(where) - (size_t)n, "%s%u", i ? " " : "",
-                     (unsigned)(vm->vcpu[i].owner - harts));
-  }
-  hv_log("VM %s: vCPUs on harts [%s]", vm->name, where);
   return 0;
 fail:
-  /* Its RAM goes back to the pool for the VMs after it (the few G-stage
-   * tables below the root are not reclaimed). */
-  frame_free(vm->ram_hpa, vm->ram_size);
-  if (vm->gs.root)
+  vm_release_memory(vm);
+  return -1;
+}
+
+/* Everything vm_alloc_memory took goes back to the pool. Its vCPUs are
+ * parked or were never loaded, and its devices quiet (vm_dev_quiesce, or
+ * never started): nothing uses it. Its host disks' ports stay open. */
+void vm_release_memory(struct vm *vm) {
+  if (vm->ram_hpa)
+    frame_free(vm->ram_hpa, vm->ram_size);
+  if (vm->gs.root) {
+    gstage_destroy(&vm->gs, frame_free_table);
     frame_free((uintptr_t)vm->gs.root, GSTAGE_ROOT_SIZE);
+  }
   if (vm->ramdisk_hpa)
     frame_free(vm->ramdisk_hpa, (vm->ramdisk_bytes + 4095) & ~4095ULL);
-  for (unsigned i = 0; i < vm->ndisks; i++)
+  for (unsigned i = 0; i < vm->ndisks; i++) {
     if (vm->disk[i].state)
       frame_free((uintptr_t)vm->disk[i].state, VM_BLK_STATE_BYTES);
+    vm->disk[i].state = NULL;
+  }
   if (vm->vcon)
     frame_free((uintptr_t)vm->vcon, VM_VCON_STATE_BYTES);
-  return -1;
+  vm->vcon = NULL;
+  vm->ram_hpa = vm->ramdisk_hpa = 0;
+  vm->gs.root = NULL;
+  vm->hgatp = 0;
 }
 
 int vm_load(struct vm *vm, char *err, size_t errlen) {
@@ -352,6 +388,7 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
     v->parked = false;
   }
   vm->unparked = vm->nvcpus;
+  vm->loaded_at = csr_read(CSR_TIME);
   hfence_gvma_vmid(vm->vmid);
   __atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_SEQ_CST);
   hv_log("VM %s: %s image from %s, %lu bytes, entry 0x%lx, %lu MiB RAM at 0x%lx, %u vCPU%s",
@@ -374,27 +411,55 @@ int vm_load(struct vm *vm, char *err, size_t errlen) {
 }
 
 /* First caller wins: later stop or reboot requests of a VM that is already
- * going down are ignored. Every hart holding one of its vCPUs is kicked. */
-void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...) {
+ * going down are ignored. Every hart holding one of its vCPUs is told. A
+ * paused VM whose vCPUs are all parked already is stopped or reloaded here
+ * and now (no hart has one left to park). Returns false if ignored. */
+static bool request_stop(struct vm *vm, enum vm_state how, unsigned long reason, bool monitor,
+                         const char *fmt, va_list ap) {
   spin_lock(&vm->lock);
-  if (vm->state != VM_RUNNING) {
+  if (vm->state != VM_RUNNING && vm->state != VM_PAUSED) {
     spin_unlock(&vm->lock);
-    return;
+    return false;
   }
+  rv_vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
+  vm->stop_reason = reason;
+  vm->monitor_stop = monitor && how == VM_STOPPING;
+  __atomic_store_n(&vm->state, how, __ATOMIC_SEQ_CST);
+  bool parked = vm->unparked == 0, reloaded = false;
+  if (parked)
+    reloaded = sched_park_done_locked(vm);
+  spin_unlock(&vm->lock);
+  if (parked) {
+    sched_park_done(vm, reloaded);
+    return true;
+  }
+  /* A guest's request comes from one of the VM's vCPUs, which sees the new
+   * state as it leaves its exit; the monitor's from this hart may find
+   * another VM's vCPU running here, which must make way for a look. */
+  for (unsigned i = 0; i < vm->nvcpus; i++)
+    monitor ? sched_kick(vm->vcpu[i].owner) : hart_kick(vm->vcpu[i].owner);
+  return true;
+}
+
+void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  rv_vsnprintf(vm->stop_msg, sizeof(vm->stop_msg), fmt, ap);
+  request_stop(vm, how, reason, false, fmt, ap);
   va_end(ap);
-  vm->stop_reason = reason;
-  __atomic_store_n(&vm->state, how, __ATOMIC_SEQ_CST);
-  spin_unlock(&vm->lock);
-  for (unsigned i = 0; i < vm->nvcpus; i++)
-    hart_kick(vm->vcpu[i].owner);
+}
+
+bool vm_monitor_request_stop(struct vm *vm, enum vm_state how, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  bool r = request_stop(vm, how, SBI_SRST_REASON_NONE, true, fmt, ap);
+  va_end(ap);
+  return r;
 }
 
 _Static_assert(sizeof(struct vm_stats) % sizeof(uint64_t) == 0, "vm_stats: counters only");
 
-void vm_print_stats(const struct vm *vm) {
+/* The VM's counters: the sum over its vCPUs. */
+static void stats_sum(const struct vm *vm, struct vm_stats *sum) {
   /* Every field is a uint64_t counter: sum them as words, copied in and
    * out (no aliasing of the struct as an array). */
   uint64_t words[sizeof(struct vm_stats) / sizeof(uint64_t)] = {0}, w[sizeof(words) / 8];
@@ -403,14 +468,42 @@ void vm_print_stats(const struct vm *vm) {
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
       words[i] += w[i];
   }
-  struct vm_stats sum;
-  memcpy(&sum, words, sizeof(sum));
-  const struct vm_stats *s = &sum;
-  char sbi[160];
-  int n = 0;
+  memcpy(sum, words, sizeof(*sum));
+}
+
+static uint64_t exits_of(const struct vm_stats *s) {
   uint64_t total = s->exits + s->sbi_unsupported;
   for (int i = 0; i < SBI_IDX_COUNT; i++)
     total += s->sbi[i];
+  return total;
+}
+
+uint64_t vm_exit_total(const struct vm *vm) {
+  struct vm_stats s;
+  stats_sum(vm, &s);
+  return exits_of(&s);
+}
+
+/* A slice that is running counts up to now (read before the finished
+ * ones: a slice that ends meanwhile is counted at most twice, never lost). */
+uint64_t vm_run_ticks(const struct vm *vm) {
+  uint64_t t = csr_read(CSR_TIME), sum = 0;
+  for (unsigned i = 0; i < vm->nvcpus; i++) {
+    uint64_t since = __atomic_load_n(&vm->vcpu[i].run_since, __ATOMIC_ACQUIRE);
+    sum += __atomic_load_n(&vm->vcpu[i].run_ticks, __ATOMIC_RELAXED);
+    if (since && t > since)
+      sum += t - since;
+  }
+  return sum;
+}
+
+void vm_print_stats(const struct vm *vm) {
+  struct vm_stats sum;
+  stats_sum(vm, &sum);
+  const struct vm_stats *s = &sum;
+  char sbi[160];
+  int n = 0;
+  uint64_t total = exits_of(s);
   for (int i = 0; i < SBI_IDX_COUNT; i++)
     if (s->sbi[i])
       n += rv_snprintf(sbi + n, sizeof(sbi) - (size_t)n, " %s=%lu", sbi_ext_table[i].name,

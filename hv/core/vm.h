@@ -20,7 +20,8 @@
 #define VM_DEFAULT_RAM ((uint64_t)RV_GUEST_RAM_MB << 20)
 #define VM_FDT_MAX 0x10000UL /* room kept for the guest FDT at the top of RAM */
 
-enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED };
+/* VM_PAUSED: its vCPUs are parked (the monitor's pause) until it resumes. */
+enum vm_state { VM_RUNNING, VM_STOPPING, VM_RESETTING, VM_STOPPED, VM_PAUSED };
 
 struct hostdisk_port;
 
@@ -75,6 +76,14 @@ struct vm {
   unsigned reboots;
   struct conmux_stream con; /* its console output (console_lock) */
   uint64_t con_last_key;    /* time of the last key it was given */
+  /* The monitor's stop and start (vm_ctl.h). The RAM disk's image, which a
+   * start copies again; when it was loaded (uptime) and started (its
+   * counters begin); the monitor stopped it (its stop does not power the
+   * machine off). Under lock. */
+  const uint8_t *ramdisk_image;
+  uint64_t loaded_at, started_at;
+  unsigned starts;
+  bool monitor_stop;
 };
 
 /* vm_dev.c */
@@ -95,7 +104,20 @@ void vm_dev_quiesce(struct vm *vm);
 /* Ask every vCPU of the VM to stop (VM_STOPPING) or to reboot (VM_RESETTING). */
 void vm_request_stop(struct vm *vm, enum vm_state how, unsigned long reason, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same from the monitor (the reason: none); such a stop never powers
+ * the machine off. False if the VM was going down already. */
+bool vm_monitor_request_stop(struct vm *vm, enum vm_state how, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void vm_print_stats(const struct vm *vm);
+/* Its exits of every kind and the time its vCPUs ran, so far (any hart:
+ * counters read while the vCPUs run). */
+uint64_t vm_exit_total(const struct vm *vm);
+uint64_t vm_run_ticks(const struct vm *vm);
+/* Its RAM, G-stage tables, RAM disk and disk state from the frame pool,
+ * the RAM disk filled from its image, and its device bus built; or freed
+ * back (a stopped VM). */
+int vm_alloc_memory(struct vm *vm, char *err, size_t errlen);
+void vm_release_memory(struct vm *vm);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
 extern unsigned vm_live_count; /* atomic: VMs not yet stopped */
 /* Every VM created, by id; written by the boot hart before the others run. */

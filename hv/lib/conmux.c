@@ -117,6 +117,52 @@ static void show_safe_byte(struct safe_out *o, struct conmux_stream *s, unsigned
   }
 }
 
+/* Where m->open points while the prompt line is shown. */
+static const struct conmux_stream prompt_line;
+
+/* No line is open and a prompt is set: show it. */
+static void prompt_redraw(struct conmux *m) {
+  if (!m->prompt_on || m->open)
+    return;
+  m->emit(m->ctx, m->prompt, m->prompt_len);
+  m->open = &prompt_line;
+  m->col = 0;
+}
+
+void conmux_set_prompt(struct conmux *m, const char *s, size_t n) {
+  if (!s) {
+    if (m->open == &prompt_line) {
+      m->emit(m->ctx, "\n", 1);
+      m->open = NULL;
+    }
+    m->prompt_on = false;
+    m->prompt_len = 0;
+    return;
+  }
+  if (n > sizeof(m->prompt))
+    n = sizeof(m->prompt);
+  if (m->open == &prompt_line) {
+    /* On the screen: erase back to the common prefix, then the new tail. */
+    size_t same = 0;
+    while (same < n && same < m->prompt_len && m->prompt[same] == s[same])
+      same++;
+    for (size_t i = same; i < m->prompt_len; i++)
+      m->emit(m->ctx, "\b \b", 3);
+    if (n > same)
+      m->emit(m->ctx, s + same, n - same);
+    memcpy(m->prompt, s, n);
+    m->prompt_len = n;
+    return;
+  }
+  memcpy(m->prompt, s, n);
+  m->prompt_len = n;
+  m->prompt_on = true;
+  if (m->open) /* another stream's unfinished line: the prompt starts a new one */
+    m->emit(m->ctx, "\n", 1);
+  m->open = NULL;
+  prompt_redraw(m);
+}
+
 /* Show s's buffered bytes: after its label unless they continue the line
  * already open for s; a line of another stream left open is ended first.
  * A labelled stream's bytes are made safe on the way. */
@@ -140,6 +186,7 @@ static void show(struct conmux *m, struct conmux_stream *s) {
   }
   m->open = ends_line ? NULL : s;
   s->len = 0;
+  prompt_redraw(m);
 }
 
 /* Would every byte of data go out as it is (conmux_plain)? */
@@ -190,6 +237,7 @@ void conmux_write_line(struct conmux *m, const char *s, size_t n) {
     m->emit(m->ctx, "\n", 1);
   m->open = NULL;
   m->emit(m->ctx, s, n);
+  prompt_redraw(m);
 }
 
 enum conmux_action conmux_input(struct conmux_input *in, char c, char out[2], int *nout,
@@ -212,6 +260,8 @@ enum conmux_action conmux_input(struct conmux_input *in, char c, char out[2], in
     return CONMUX_FOCUS_NEXT;
   if (c == '?')
     return CONMUX_HELP;
+  if (c == 'm')
+    return CONMUX_MONITOR;
   /* Ctrl-\ Ctrl-\ sends one; anything else goes through with the escape. */
   out[(*nout)++] = CONMUX_ESC;
   if (c != CONMUX_ESC)

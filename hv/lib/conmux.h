@@ -37,6 +37,12 @@ struct conmux {
   size_t col;
   void (*emit)(void *ctx, const char *s, size_t n);
   void *ctx;
+  /* A prompt line (the monitor's, conmux_set_prompt), as shown: while
+   * prompt_on, every line that ends is followed by it again, so it stays
+   * the last line of the terminal. */
+  bool prompt_on;
+  char prompt[CONMUX_LINE_MAX];
+  size_t prompt_len;
 };
 
 /* May byte c of a labelled stream go out as it is, whatever comes before
@@ -72,6 +78,15 @@ void conmux_flush(struct conmux *m, struct conmux_stream *s);
  * line. */
 void conmux_write_line(struct conmux *m, const char *s, size_t n);
 
+/* Set the prompt line to s[0..n) (printable ASCII: the caller's own text),
+ * or remove it (s NULL: its line is ended). While it is set it is shown
+ * whenever no other line is open: at once, and again after every line of a
+ * stream or of the hypervisor; a change to a prompt on the screen goes out
+ * as backspaces and the new tail (line editing). Callers pass live = false
+ * for every stream while a prompt is set, so that no output takes the
+ * direct paths, which do not redraw it. */
+void conmux_set_prompt(struct conmux *m, const char *s, size_t n);
+
 /* Input: what one received byte means. */
 enum conmux_action {
   CONMUX_DELIVER,    /* out[0..nout) go to the focused VM */
@@ -79,6 +94,7 @@ enum conmux_action {
   CONMUX_FOCUS_NEXT, /* Ctrl-\ n */
   CONMUX_FOCUS_VM,   /* Ctrl-\ 0..9: *vm_index */
   CONMUX_HELP,       /* Ctrl-\ ? */
+  CONMUX_MONITOR,    /* Ctrl-\ m: the monitor's prompt */
 };
 
 struct conmux_input {

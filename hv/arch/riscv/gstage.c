@@ -117,3 +117,21 @@ uint64_t gstage_hgatp(const struct gstage *gs, unsigned vmid) {
   return (8UL << 60) | ((uint64_t)(vmid & 0x3FFF) << 44) |
          (((uint64_t)(uintptr_t)gs->root >> 12) & PTE_PPN_MASK);
 }
+
+/* Free every table below the root (levels 1 and 0) and clear the root:
+ * nested loops over the fixed three levels, no recursion. */
+void gstage_destroy(struct gstage *gs, void (*free_table)(void *ctx, void *table)) {
+  if (!gs->root)
+    return;
+  for (unsigned i = 0; i < 2048; i++) {
+    uint64_t pte = gs->root[i];
+    if (!(pte & PTE_V) || pte_is_leaf(pte))
+      continue;
+    uint64_t *mid = pte_table(pte);
+    for (unsigned j = 0; j < 512; j++)
+      if ((mid[j] & PTE_V) && !pte_is_leaf(mid[j]))
+        free_table(gs->ctx, pte_table(mid[j]));
+    free_table(gs->ctx, mid);
+    gs->root[i] = 0;
+  }
+}

@@ -48,6 +48,9 @@ struct gstage {
 
 int gstage_map(struct gstage *gs, uint64_t gpa, uint64_t hpa, uint64_t size, unsigned perms);
 int gstage_translate(const struct gstage *gs, uint64_t gpa, uint64_t *hpa, unsigned *perms);
+/* Free every table below the root through free_table (the root itself is
+ * the caller's), leaving an empty root: nothing is mapped any more. */
+void gstage_destroy(struct gstage *gs, void (*free_table)(void *ctx, void *table));
 /* hgatp value for this table with the given VMID. */
 uint64_t gstage_hgatp(const struct gstage *gs, unsigned vmid);
 
