@@ -123,9 +123,9 @@ static void cmd_list(void) {
     uint64_t run = vm_run_ticks(vm), exits = vm_exit_total(vm);
     uint64_t run0 = window.run[i], exits0 = window.exits[i], t = span;
     if (window.starts[i] != vm->starts || run < run0 || exits < exits0) {
-      /* Started again since: its counters began anew at its load. */
+      /* Started again since: its counters began anew at its start. */
       run0 = exits0 = 0;
-      t = now - vm->loaded_at;
+      t = now - vm->started_at;
     }
     uint64_t pm = mon_permille(run - run0, t);
     harts_of(vm, w, sizeof(w));
@@ -178,9 +178,9 @@ static void cmd_vm(enum mon_cmd cmd, struct vm *vm) {
   switch (cmd) {
   case MON_CMD_STATS: cmd_stats(vm); break;
   case MON_CMD_STOP:
-    if (vm_monitor_request_stop(vm, VM_STOPPING, "stop command at the monitor"))
-      hv_log("monitor: VM %s: stopping", vm->name);
-    else
+    /* Said first: a paused VM is stopped within the request. */
+    hv_log("monitor: VM %s: stopping", vm->name);
+    if (!vm_monitor_request_stop(vm, VM_STOPPING, "stop command at the monitor"))
       hv_log("monitor: VM %s is going down already", vm->name);
     break;
   case MON_CMD_REBOOT:

@@ -65,6 +65,7 @@ int vm_start(struct vm *vm, char *err, size_t errlen) {
     return -1;
   }
   vm->starts++;
+  vm->started_at = vm->loaded_at;
   spin_unlock(&vm->lock);
   __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
   sched_vm_runs_again(vm);

@@ -120,6 +120,23 @@ static void show_safe_byte(struct safe_out *o, struct conmux_stream *s, unsigned
 /* Where m->open points while the prompt line is shown. */
 static const struct conmux_stream prompt_line;
 
+/* The prompt is on the screen and other output comes: erase it (CR,
+ * blanks, CR), so that the output takes its place and the terminal's
+ * history keeps no half-typed commands; it is drawn again below. */
+static void prompt_hide(struct conmux *m) {
+  static const char blanks[16] = "                ";
+  if (m->open != &prompt_line)
+    return;
+  m->emit(m->ctx, "\r", 1);
+  for (size_t left = m->prompt_len; left;) {
+    size_t k = left < sizeof(blanks) ? left : sizeof(blanks);
+    m->emit(m->ctx, blanks, k);
+    left -= k;
+  }
+  m->emit(m->ctx, "\r", 1);
+  m->open = NULL;
+}
+
 /* No line is open and a prompt is set: show it. */
 static void prompt_redraw(struct conmux *m) {
   if (!m->prompt_on || m->open)
@@ -167,6 +184,7 @@ void conmux_set_prompt(struct conmux *m, const char *s, size_t n) {
  * already open for s; a line of another stream left open is ended first.
  * A labelled stream's bytes are made safe on the way. */
 static void show(struct conmux *m, struct conmux_stream *s) {
+  prompt_hide(m);
   if (m->open != s) {
     if (m->open)
       m->emit(m->ctx, "\n", 1);
@@ -233,6 +251,7 @@ void conmux_flush(struct conmux *m, struct conmux_stream *s) {
 }
 
 void conmux_write_line(struct conmux *m, const char *s, size_t n) {
+  prompt_hide(m);
   if (m->open)
     m->emit(m->ctx, "\n", 1);
   m->open = NULL;

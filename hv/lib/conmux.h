@@ -79,10 +79,11 @@ void conmux_flush(struct conmux *m, struct conmux_stream *s);
 void conmux_write_line(struct conmux *m, const char *s, size_t n);
 
 /* Set the prompt line to s[0..n) (printable ASCII: the caller's own text),
- * or remove it (s NULL: its line is ended). While it is set it is shown
- * whenever no other line is open: at once, and again after every line of a
- * stream or of the hypervisor; a change to a prompt on the screen goes out
- * as backspaces and the new tail (line editing). Callers pass live = false
+ * or remove it (s NULL: its line is ended, and stays as typed). While it
+ * is set it is shown whenever no other line is open: at once, and again
+ * after every line of a stream or of the hypervisor, which first erases
+ * it (CR, blanks, CR) and takes its place; a change to a prompt on the
+ * screen goes out as backspaces and the new tail (line editing). Callers pass live = false
  * for every stream while a prompt is set, so that no output takes the
  * direct paths, which do not redraw it. */
 void conmux_set_prompt(struct conmux *m, const char *s, size_t n);

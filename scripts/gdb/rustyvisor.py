@@ -18,7 +18,7 @@ import gdb
 ABI = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
        "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
        "t5", "t6"]
-VM_STATES = {0: "running", 1: "stopping", 2: "resetting", 3: "stopped"}
+VM_STATES = {0: "running", 1: "stopping", 2: "resetting", 3: "stopped", 4: "paused"}
 HSM_STATES = {0: "started", 1: "stopped", 2: "start-pending", 3: "stop-pending", 4: "suspended",
               5: "suspend-pending", 6: "resume-pending"}
 # The VS-level state of a vCPU: struct vcpu field, and the CSR that holds it while loaded.

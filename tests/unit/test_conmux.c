@@ -198,6 +198,9 @@ static void test_input(void) {
   conmux_input(&in, CONMUX_ESC, out, &n, &vm);
   CHECK_EQ(conmux_input(&in, '?', out, &n, &vm), CONMUX_HELP);
   conmux_input(&in, CONMUX_ESC, out, &n, &vm);
+  CHECK_EQ(conmux_input(&in, 'm', out, &n, &vm), CONMUX_MONITOR);
+  CHECK_EQ(n, 0);
+  conmux_input(&in, CONMUX_ESC, out, &n, &vm);
   CHECK_EQ(conmux_input(&in, CONMUX_ESC, out, &n, &vm), CONMUX_DELIVER);
   CHECK(n == 1 && out[0] == CONMUX_ESC);
   conmux_input(&in, CONMUX_ESC, out, &n, &vm);
@@ -324,6 +327,58 @@ static void test_forgery_random(void) {
   }
 }
 
+static void clear_screen(void) {
+  screen_len = 0;
+  screen[0] = '\0';
+}
+
+static void p(const char *t) { conmux_set_prompt(&m, t, strlen(t)); }
+
+/* The monitor's prompt line stays the last line: output erases it, takes
+ * its place, and it is drawn again; edits go out as backspaces and the new
+ * tail; removing it ends its line, which stays as typed. */
+static void test_prompt(void) {
+  reset();
+  p("> ");
+  CHECK_STR(screen, "> ");
+  p("> ls");
+  CHECK_STR(screen, "> ls");
+  p("> l");
+  CHECK_STR(screen, "> ls\b \b");
+  clear_screen();
+  w(&a, false, "tick\n");
+  CHECK_STR(screen, "\r   \r[a] tick\n> l");
+  clear_screen();
+  w(&a, false, "part"); /* a partial line waits in its buffer: nothing shows */
+  CHECK_STR(screen, "");
+  conmux_write_line(&m, "hv: x\n", 6);
+  CHECK_STR(screen, "\r   \rhv: x\n> l");
+  clear_screen();
+  conmux_set_prompt(&m, NULL, 0);
+  CHECK_STR(screen, "\n");
+  CHECK(!m.prompt_on && !m.open);
+  /* Not shown while another line is open: a new line for it. */
+  clear_screen();
+  w(&b, true, "# ");
+  p(">");
+  CHECK_STR(screen, "[b] # \n>");
+  /* A line that fills a stream's buffer without its end leaves that
+   * stream's line open: the prompt waits until a line ends. */
+  clear_screen();
+  char full[CONMUX_LINE_MAX + 1];
+  memset(full, 'x', CONMUX_LINE_MAX);
+  full[CONMUX_LINE_MAX] = '\0';
+  w(&a, false, full);
+  CHECK(m.open == &a);
+  w(&a, false, "\n");
+  CHECK(screen_len > 0 && screen[screen_len - 1] == '>');
+  /* A prompt longer than its copy is cut, never overrun. */
+  char big[2 * CONMUX_LINE_MAX];
+  memset(big, 'y', sizeof(big));
+  conmux_set_prompt(&m, big, sizeof(big));
+  CHECK_EQ(m.prompt_len, CONMUX_LINE_MAX);
+}
+
 int main(void) {
   test_lines_do_not_mix();
   test_live_stream();
@@ -332,5 +387,6 @@ int main(void) {
   test_input();
   test_forgery();
   test_forgery_random();
+  test_prompt();
   return check_report("conmux");
 }

@@ -28,7 +28,8 @@ set(RV_UNIT_TESTS
   virtio_blk
   gpt
   virtio_console
-  rvinit_disk)
+  rvinit_disk
+  monitor_cmd)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
@@ -43,7 +44,8 @@ set(RV_FUZZ_TARGETS
   fuzz_vdev
   fuzz_sbi
   fuzz_vq_dev
-  fuzz_gpt)
+  fuzz_gpt
+  fuzz_monitor)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).

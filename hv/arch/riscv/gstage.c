@@ -125,6 +125,7 @@ void gstage_destroy(struct gstage *gs, void (*free_table)(void *ctx, void *table
     return;
   for (unsigned i = 0; i < 2048; i++) {
     uint64_t pte = gs->root[i];
+    gs->root[i] = 0;
     if (!(pte & PTE_V) || pte_is_leaf(pte))
       continue;
     uint64_t *mid = pte_table(pte);
@@ -132,6 +133,5 @@ void gstage_destroy(struct gstage *gs, void (*free_table)(void *ctx, void *table
       if ((mid[j] & PTE_V) && !pte_is_leaf(mid[j]))
         free_table(gs->ctx, pte_table(mid[j]));
     free_table(gs->ctx, mid);
-    gs->root[i] = 0;
   }
 }
