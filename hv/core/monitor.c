@@ -122,8 +122,9 @@ static void cmd_list(void) {
     enum mon_vm_state st = state_of(vm);
     uint64_t run = vm_run_ticks(vm), exits = vm_exit_total(vm);
     uint64_t run0 = window.run[i], exits0 = window.exits[i], t = span;
-    if (window.starts[i] != vm->starts || run < run0 || exits < exits0) {
-      /* Started again since: its counters began anew at its start. */
+    if (window.starts[i] != vm->starts || run < run0 || exits < exits0 ||
+        window.at < vm->started_at) {
+      /* Started since the window began: its counters began at its start. */
       run0 = exits0 = 0;
       t = now - vm->started_at;
     }
@@ -148,9 +149,8 @@ static void cmd_list(void) {
 }
 
 static void cmd_stats(struct vm *vm) {
-  static const char *const hsm[] = {"started",   "stopped",         "start-pending",
-                                    "stop-pending", "suspended", "suspend-pending",
-                                    "resume-pending"};
+  static const char *const hsm[] = {"started",   "stopped",         "start-pending", "stop-pending",
+                                    "suspended", "suspend-pending", "resume-pending"};
   char a[24], b[24];
   uint64_t now = csr_read(CSR_TIME);
   enum mon_vm_state st = state_of(vm);

@@ -37,9 +37,7 @@ enum mon_key mon_line_key(struct mon_line *l, char ch) {
     l->len--;
     return MON_KEY_EDIT;
   case 0x03: /* Ctrl-C */
-  case 0x15: /* Ctrl-U */
-    mon_line_clear(l);
-    return MON_KEY_EDIT;
+  case 0x15: /* Ctrl-U */ mon_line_clear(l); return MON_KEY_EDIT;
   default: break;
   }
   if (c < 0x20 || c > 0x7e)
@@ -56,9 +54,9 @@ static const struct {
   const char *name;
   enum mon_cmd cmd;
 } commands[] = {
-    {"help", MON_CMD_HELP},     {"list", MON_CMD_LIST},     {"stats", MON_CMD_STATS},
-    {"stop", MON_CMD_STOP},     {"start", MON_CMD_START},   {"reboot", MON_CMD_REBOOT},
-    {"pause", MON_CMD_PAUSE},   {"resume", MON_CMD_RESUME}, {"focus", MON_CMD_FOCUS},
+    {"help", MON_CMD_HELP},   {"list", MON_CMD_LIST},     {"stats", MON_CMD_STATS},
+    {"stop", MON_CMD_STOP},   {"start", MON_CMD_START},   {"reboot", MON_CMD_REBOOT},
+    {"pause", MON_CMD_PAUSE}, {"resume", MON_CMD_RESUME}, {"focus", MON_CMD_FOCUS},
     {"quit", MON_CMD_QUIT},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -156,8 +154,7 @@ void mon_parse(const char *line, size_t n, const char *const *names, unsigned nv
     }
     int vm = find_vm(arg, names, nvms);
     if (vm < 0) {
-      rv_snprintf(prefix, sizeof(prefix), "no VM '%.*s': ", (int)(arg.n > 16 ? 16 : arg.n),
-                  arg.p);
+      rv_snprintf(prefix, sizeof(prefix), "no VM '%.*s': ", (int)(arg.n > 16 ? 16 : arg.n), arg.p);
       name_vms(out, prefix, names, nvms);
       return;
     }
@@ -193,10 +190,9 @@ const char *mon_state_refuses(enum mon_cmd cmd, enum mon_vm_state s) {
   case MON_CMD_RESUME: return s == MON_VM_PAUSED ? NULL : "resume takes a paused VM";
   case MON_CMD_STOP:
   case MON_CMD_REBOOT:
-    return s == MON_VM_RUNNING || s == MON_VM_PAUSED
-               ? NULL
-               : cmd == MON_CMD_STOP ? "stop takes a running or paused VM"
-                                     : "reboot takes a running or paused VM";
+    return s == MON_VM_RUNNING || s == MON_VM_PAUSED ? NULL
+           : cmd == MON_CMD_STOP                     ? "stop takes a running or paused VM"
+                                                     : "reboot takes a running or paused VM";
   default: return "not a command on a VM";
   }
 }

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MON_LINE_MAX 64 /* a line holds at most MON_LINE_MAX - 1 characters */
-#define MON_ERR_MAX 200 /* one line of error, names of every VM included */
+#define MON_LINE_MAX 64    /* a line holds at most MON_LINE_MAX - 1 characters */
+#define MON_ERR_MAX 200    /* one line of error, names of every VM included */
 #define MON_LEAVE_KEY 0x1c /* Ctrl-\ at the prompt closes it */
 
 /* The line being typed. Only printable ASCII is kept; a line typed longer
@@ -19,15 +19,15 @@
 struct mon_line {
   char buf[MON_LINE_MAX];
   size_t len;
-  bool overflow;      /* characters were typed past the end */
-  unsigned char seq;  /* 0; 1: after ESC; 2: inside an ESC [ sequence */
+  bool overflow;     /* characters were typed past the end */
+  unsigned char seq; /* 0; 1: after ESC; 2: inside an ESC [ sequence */
 };
 
 enum mon_key {
-  MON_KEY_NONE,   /* swallowed: nothing changed on the screen */
-  MON_KEY_EDIT,   /* the line changed: show it again */
-  MON_KEY_ENTER,  /* the line is finished (buf, len; the caller clears it) */
-  MON_KEY_LEAVE,  /* close the prompt */
+  MON_KEY_NONE,  /* swallowed: nothing changed on the screen */
+  MON_KEY_EDIT,  /* the line changed: show it again */
+  MON_KEY_ENTER, /* the line is finished (buf, len; the caller clears it) */
+  MON_KEY_LEAVE, /* close the prompt */
 };
 
 void mon_line_clear(struct mon_line *l);

@@ -330,14 +330,14 @@ void sched_kick(struct hart *h) {
   }
 }
 
-/* After sched_park_done_locked (vm->lock released): a reloaded VM's harts
- * look at its vCPUs; a stopped VM is reported and its memory goes back to
+/* After sched_park_done_locked (vm->lock released): a reloaded VM's vCPUs
+ * rejoin their run queues (sched_vm_runs_again: a paused VM's may have been
+ * away long); a stopped VM is reported and its memory goes back to
  * the frame pool (vm_release_memory). The machine powers off when no VM is
  * left, unless the monitor stopped the last one (it may start it again). */
 void sched_park_done(struct vm *vm, bool reloaded) {
   if (reloaded) {
-    for (unsigned j = 0; j < vm->nvcpus; j++)
-      sched_kick(vm->vcpu[j].owner);
+    sched_vm_runs_again(vm);
     return;
   }
   hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);

@@ -203,6 +203,7 @@ def run(c):
     c.command("pause tk", r"monitor: VM tk paused$")
     c.clock_ticks(3)  # whatever tk had under way has come out
     frozen = c.ticks("tk")
+    loops = int(c.last(r"^\[tk\] ticker: tick \d+, other vCPUs ran (\d+) loops").group(1))
     c.command("stats tk", r"monitor: VM tk: paused, up ")
     c.wait(r"^  vCPU 0 on hart 0: started(, in WFI)?, parked$")
     c.wait(r"^  vCPU 1 on hart 1: started, parked$")
@@ -219,7 +220,10 @@ def run(c):
     c.command("pause tk", r"monitor: VM tk is paused: pause takes a running VM$")
     c.command("resume tk", r"monitor: VM tk resumed$")
     c.wait(rf"^\[tk\] ticker: tick {frozen + 1},", 30, "tk's next tick after the resume")
-    c.wait(rf"^\[tk\] ticker: tick {frozen + 3},", 30, "tk ticking on")
+    m = c.wait(rf"^\[tk\] ticker: tick {frozen + 3}, other vCPUs ran (\d+) loops", 30,
+               "tk ticking on")
+    # Its second vCPU, alone on hart 1, runs again too (that hart was told).
+    check(int(m.group(1)) > loops, f"tk's vCPU 1 stayed still after the resume: {m.group(0)}")
     c.command("resume tk", r"monitor: VM tk is running: resume takes a paused VM$")
 
     # stop and start: the memory goes back to the pool and comes out again.
@@ -329,6 +333,23 @@ def run(c):
     c.wait(r"^\[clock\] ticker: got 'z'$", 30)
     check(c.count(r"^\[tk\] ticker: got ") == got_tk + 1, "tk got more than its 'b'")
     check(c.count(r"^\[clock\] ticker: got ") == 2, "clock got more than its 'q' and 'z'")
+
+    # The monitor stops every VM: the machine stays up ("no VM left" is fatal here), and a VM
+    # started then runs, its memory out of the pool again.
+    c.send("\x1cm")
+    c.wait(r"rustyvisor: monitor: type help")
+    c.command("stop tk", r"monitor: VM tk: stopping$")
+    c.wait(r"VM tk stopped: stop command at the monitor$", 30)
+    c.command("stop 1", r"monitor: VM clock: stopping$")
+    c.wait(r"VM clock stopped: stop command at the monitor$", 30)
+    rows, pool_none = c.listing()
+    check(all(r["state"] == "stopped" and r["kib"] == 0 for r in rows.values()), f"{rows}")
+    check(pool_none >= pool + 2 * 4096, f"pool {pool_none} KiB with no VM, {pool} with two")
+    c.command("start clock", r"monitor: VM clock started$")
+    c.wait(r"^\[clock\] ticker: tick 2,", 30, "clock running again, alone")
+    rows, pool_clock = c.listing()
+    check(pool_clock == pool_stopped and rows["clock"]["state"] == "running",
+          f"pool {pool_clock} KiB with clock alone, {pool_stopped} with tk alone")
 
 
 def main():

@@ -71,9 +71,9 @@ static void test_parse(void) {
   static const struct {
     const char *line;
     enum mon_cmd cmd;
-  } vm_cmds[] = {{"stats tk", MON_CMD_STATS},   {"stop tk", MON_CMD_STOP},
-                 {"start tk", MON_CMD_START},   {"reboot tk", MON_CMD_REBOOT},
-                 {"pause tk", MON_CMD_PAUSE},   {"resume tk", MON_CMD_RESUME},
+  } vm_cmds[] = {{"stats tk", MON_CMD_STATS}, {"stop tk", MON_CMD_STOP},
+                 {"start tk", MON_CMD_START}, {"reboot tk", MON_CMD_REBOOT},
+                 {"pause tk", MON_CMD_PAUSE}, {"resume tk", MON_CMD_RESUME},
                  {"focus tk", MON_CMD_FOCUS}};
   for (size_t i = 0; i < sizeof(vm_cmds) / sizeof(vm_cmds[0]); i++) {
     p = parse(vm_cmds[i].line);
@@ -131,8 +131,7 @@ static void test_states(void) {
   CHECK(!mon_state_refuses(MON_CMD_STOP, MON_VM_PAUSED));
   CHECK(!mon_state_refuses(MON_CMD_REBOOT, MON_VM_PAUSED));
   /* Mid-reboot or mid-stop: nothing more until it is done. */
-  CHECK_STR(mon_state_refuses(MON_CMD_STOP, MON_VM_REBOOTING),
-            "stop takes a running or paused VM");
+  CHECK_STR(mon_state_refuses(MON_CMD_STOP, MON_VM_REBOOTING), "stop takes a running or paused VM");
   CHECK_STR(mon_state_refuses(MON_CMD_REBOOT, MON_VM_STOPPING),
             "reboot takes a running or paused VM");
   CHECK_STR(mon_state_refuses(MON_CMD_STOP, MON_VM_STOPPED), "stop takes a running or paused VM");
