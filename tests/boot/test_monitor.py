@@ -144,6 +144,14 @@ class Console:
             rows[name] = dict(id=int(idx), state=state, vcpus=int(vcpus), harts=harts,
                               kib=int(kib), up=up, cpu=float(cpu), eps=int(eps))
 
+    def measure(self):
+        """list over a window of its own: a second after any window began, a list begins
+        one; another a second later reports it."""
+        self.clock_ticks(11)
+        self.listing()
+        self.clock_ticks(11)
+        return self.listing()[0]
+
     def last(self, pattern):
         """The last line so far that matches pattern (None if none)."""
         rx = re.compile(pattern)
@@ -208,23 +216,34 @@ def run(c):
     c.wait(r"^  vCPU 0 on hart 0: started(, in WFI)?, parked$")
     c.wait(r"^  vCPU 1 on hart 1: started, parked$")
     c.wait(r"VM tk exits: \d+ total; sbi:")
-    c.clock_ticks(11)  # a second since the last list's window began: a new one begins
-    c.listing()  # here, with tk parked...
-    c.clock_ticks(12)  # ... and lasts over a second
-    rows, _ = c.listing()
+    rows = c.measure()  # a window with tk parked all along
     check(rows["tk"]["state"] == "paused", f"tk: {rows['tk']}")
     check(rows["tk"]["cpu"] == 0 and rows["tk"]["eps"] == 0,
           f"paused tk took time or exits: {rows['tk']}")
     check(rows["clock"]["eps"] > 0, f"clock: {rows['clock']}")
     check(c.ticks("tk") == frozen, f"tk ticked while paused: {frozen} -> {c.ticks('tk')}")
     c.command("pause tk", r"monitor: VM tk is paused: pause takes a running VM$")
+    # A key typed for tk while it is paused waits for it.
+    c.send("\x1c")
+    c.wait(r"rustyvisor: monitor: closed$")
+    c.send("p")
+    c.clock_ticks(3)
+    check(c.count(r"^\[tk\] ticker: got 'p'$") == 0, "paused tk read a key")
+    c.send("\x1cm")
+    c.wait(r"rustyvisor: monitor: type help")
     c.command("resume tk", r"monitor: VM tk resumed$")
+    c.seen(r"^\[tk\] ticker: got 'p'$", 30)
+    got_tk += 1
     c.wait(rf"^\[tk\] ticker: tick {frozen + 1},", 30, "tk's next tick after the resume")
     m = c.wait(rf"^\[tk\] ticker: tick {frozen + 3}, other vCPUs ran (\d+) loops", 30,
                "tk ticking on")
     # Its second vCPU, alone on hart 1, runs again too (that hart was told).
     check(int(m.group(1)) > loops, f"tk's vCPU 1 stayed still after the resume: {m.group(0)}")
     c.command("resume tk", r"monitor: VM tk is running: resume takes a paused VM$")
+    # Running again, its vCPU 1 alone on hart 1 and never switched out: its running slice
+    # counts, a whole hart's worth.
+    rows = c.measure()
+    check(rows["tk"]["cpu"] >= 80, f"tk, one vCPU spinning alone on a hart: {rows['tk']}")
 
     # stop and start: the memory goes back to the pool and comes out again.
     c.command("stop clock", r"monitor: VM clock: stopping$")
