@@ -4,7 +4,7 @@
 Boots the hypervisor with tests/boot/configs/monitor.dts (tk: the ticker guest on two vCPUs
 on the two harts, its second vCPU spinning; clock: the ticker on one vCPU; disk: the vblk
 guest with a RAM disk, which writes its tag, reboots itself, finds the tag kept and shuts
-down), opens the monitor with Ctrl-\\ m and types its commands on the console, checking the
+down; hd: the vblk guest on host disk 1, which checks it and shuts down), opens the monitor with Ctrl-\\ m and types its commands on the console, checking the
 effect of each:
 
   list       the table: states, vCPUs and harts, memory, uptime, CPU share, exits/s, pool
@@ -17,6 +17,8 @@ effect of each:
   start disk a VM that shut itself down runs again from its image with its RAM disk
              reloaded: it does not find its tag of the last run (it writes it again, then
              reboots and finds it), and the pool comes back to the same value after
+  start hd   a VM on a host disk runs again on the same disk (its port kept, its device
+             state from the pool again): it finds its tag of the last run there at once
   reboot tk  tk boots again; a list typed with it sees it rebooting; commands on a VM
              mid-reboot or stopped get one line naming the state they take
   bad input  an unknown command, an unknown VM, a missing VM, a word too many, a line too
@@ -181,10 +183,12 @@ def check(cond, what):
 
 
 def run(c):
-    vms = "VMs are tk, clock, disk (or 0-2)"
+    vms = "VMs are tk, clock, disk, hd (or 0-3)"
     c.seen(r"^\[tk\] ticker: booted, 2 vCPUs$", 60)
     c.seen(r"^\[clock\] ticker: booted, 1 vCPUs$", 60)
     c.seen(r"VM disk stopped: shutdown requested by the guest", 90)
+    c.seen(r"^\[hd\] vblk: all checks passed$", 90)
+    c.seen(r"VM hd stopped: shutdown requested by the guest", 90)
     c.seen(r"^\[tk\] ticker: tick 3,", 30)
     c.cursor = len(c.lines)
     # Typed outside the monitor, a byte reaches the focused VM (tk): the control for the
@@ -197,7 +201,7 @@ def run(c):
 
     c.command("help", r"^  quit       leave the monitor")
     rows, pool = c.listing()
-    check(set(rows) == {"tk", "clock", "disk"}, f"list names {sorted(rows)}")
+    check(set(rows) == {"tk", "clock", "disk", "hd"}, f"list names {sorted(rows)}")
     tk, clock, disk = rows["tk"], rows["clock"], rows["disk"]
     check(tk["state"] == "running" and tk["vcpus"] == 2 and tk["harts"] == "0 1", f"tk: {tk}")
     check(tk["kib"] == 4096 and tk["up"] != "-", f"tk's memory or uptime: {tk}")
@@ -278,6 +282,18 @@ def run(c):
     c.wait(r"VM disk stopped: shutdown requested by the guest", 60)
     rows, pool_disk = c.listing()
     check(pool_disk == pool, f"pool {pool_disk} KiB after disk's second run, {pool} before")
+    # start a VM on a host disk: the same disk, driven again, and what it wrote there is
+    # still there (the disk is the host's): its first boot finds its tag, as after a reboot.
+    c.command("start hd", r"monitor: VM hd started$")
+    since = len(c.lines)
+    c.wait(r"^\[hd\] vblk: after the reboot sector 40 still holds tag 9$", 60,
+           "hd finding its tag on the host disk at once")
+    c.wait(r"^\[hd\] vblk: GET_ID 'rustyvisor-host1'$", 60)
+    c.wait(r"^\[hd\] vblk: all checks passed$", 60)
+    c.wait(r"VM hd stopped: shutdown requested by the guest", 60)
+    check(c.count(r"^\[hd\] vblk: rebooting$", since) == 0, "hd did not find its tag")
+    rows, pool_hd = c.listing()
+    check(pool_hd == pool, f"pool {pool_hd} KiB after hd's second run, {pool} before")
 
     # reboot: tk boots again.
     c.command("reboot tk", r"monitor: VM tk: reboot command at the monitor: reloading$")
@@ -328,7 +344,7 @@ def run(c):
     c.wait(r"^monitor> list$")
     c.wait(r"^  pool: ")
     rows, _ = c.listing()
-    check(all(r["state"] == "running" for n, r in rows.items() if n != "disk"),
+    check(all(r["state"] == "running" for n, r in rows.items() if n not in ("disk", "hd")),
           f"bad input changed a VM: {rows}")
     check(c.count(r"^\[tk\] ticker: got ") == got_tk,
           "a byte typed at the prompt reached tk")
