@@ -314,6 +314,11 @@ bool sched_park_done_locked(struct vm *vm) {
     rv_snprintf(vm->stop_msg, sizeof(vm->stop_msg), "reboot failed: %s", err);
     vm->stop_reason = SBI_SRST_REASON_SYSFAIL;
   }
+  /* Its memory goes back to the pool before it is seen stopped: a start
+   * (vm_start, under this lock) finds it released, and no device still
+   * writes into it (vm_dev_quiesce). */
+  vm_dev_quiesce(vm);
+  vm_release_memory(vm);
   vm->state = VM_STOPPED;
   return false;
 }
@@ -332,9 +337,9 @@ void sched_kick(struct hart *h) {
 
 /* After sched_park_done_locked (vm->lock released): a reloaded VM's vCPUs
  * rejoin their run queues (sched_vm_runs_again: a paused VM's may have been
- * away long); a stopped VM is reported and its memory goes back to
- * the frame pool (vm_release_memory). The machine powers off when no VM is
- * left, unless the monitor stopped the last one (it may start it again). */
+ * away long); a stopped VM, its memory back in the pool, is reported. The
+ * machine powers off when no VM is left, unless the monitor stopped the
+ * last one (it may start it again). */
 void sched_park_done(struct vm *vm, bool reloaded) {
   if (reloaded) {
     sched_vm_runs_again(vm);
@@ -343,8 +348,6 @@ void sched_park_done(struct vm *vm, bool reloaded) {
   hv_log("VM %s stopped: %s", vm->name, vm->stop_msg);
   if (vm->print_stats)
     vm_print_stats(vm);
-  vm_dev_quiesce(vm); /* no device writes into its RAM once that is back in the pool */
-  vm_release_memory(vm);
   if (__atomic_sub_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST) == 0 && !vm->monitor_stop) {
     hv_log("no VM left: powering off");
     sbi_host_reset(SBI_SRST_TYPE_SHUTDOWN, vm->stop_reason);
