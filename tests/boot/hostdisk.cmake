@@ -123,3 +123,16 @@ add_qemu_test(vms.hostdisk.stuck SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/hostdi
   EXPECT "virtio-blk: host disk 1: a request took more than 5000 ms: resetting the device"
          ${HD_B} "[a] vblk: checks failed" "VM a stopped" "no VM left: powering off"
   FORBID "[b] FAILED" "[b] vblk: checks failed" "panic" ALLOW "FAILED:")
+
+# Read-only to several VMs is fine, a writer beside readers is not: r1 and r2 both get host
+# disk 1 read-only, w (which would write it) is refused naming r1. (That a read-only disk
+# refuses writes: vms.vblkabuse.hostdisk.)
+rv_add_config(hostdisk-shared SOURCE ${CMAKE_CURRENT_SOURCE_DIR}/configs/hostdisk-shared.dts
+  DEPENDS guest-kernels)
+add_qemu_test(vms.hostdisk.shared SMP 2 INITRD ${CMAKE_BINARY_DIR}/configs/hostdisk-shared.dtb
+  TIMEOUT 120 EXTRA ${D1}
+  EXPECT "VM r1: virtio-blk host disk 1 at 0x10001000 (PLIC source 1), 128 sectors, read-only"
+         "VM r2: virtio-blk host disk 1 at 0x10001000 (PLIC source 1), 128 sectors, read-only"
+         "error: VM w: node 'disk@0': host disk 1 sectors 0-127 are already given to VM r1 read-only:"
+         "no VM left: powering off"
+  FORBID "VM w: virtio-blk")
