@@ -222,7 +222,8 @@ static int parse_disk(struct vm_parse *p, const struct dt *dt, int node) {
   struct vm_spec *s = p->spec;
   const char *nname = dt_node_name(dt, node);
   if (strncmp(nname, "disk", 4) || (nname[4] && nname[4] != '@'))
-    return FAIL(p, "unexpected child node '%s' (a VM's children are disk@N nodes)", nname);
+    return FAIL(p, "unexpected child node '%s' (a VM's children are disk@N and nic@N nodes)",
+                nname);
   unsigned max = CFG_DISKS_MAX - (s->ramdisk ? 1u : 0u);
   if (s->ndisks >= max)
     return FAIL(p, "node '%s': more than %u disks (%s)", nname, CFG_DISKS_MAX,
@@ -282,6 +283,112 @@ static int parse_disk(struct vm_parse *p, const struct dt *dt, int node) {
   return 0;
 }
 
+void config_default_mac(const char *vm, unsigned n, uint8_t mac[6]) {
+  uint32_t h = 2166136261u; /* FNV-1a over the name, then N */
+  for (const char *c = vm; *c; c++)
+    h = (h ^ (uint8_t)*c) * 16777619u;
+  h = (h ^ (n & 0xff)) * 16777619u;
+  mac[0] = 0x02;
+  mac[1] = 0x52; /* 'R' */
+  mac[2] = (uint8_t)(h >> 24);
+  mac[3] = (uint8_t)(h >> 16);
+  mac[4] = (uint8_t)(h >> 8);
+  mac[5] = (uint8_t)h;
+}
+
+void config_default_nic(struct vm_spec *s) {
+  struct cfg_nic *k = &s->nic[0];
+  memset(k, 0, sizeof(*k));
+  rv_snprintf(k->sw, sizeof(k->sw), "%s", CFG_NIC_SWITCH_DEFAULT);
+  rv_snprintf(k->node, sizeof(k->node), "nic@0");
+  k->mtu = 1500;
+  config_default_mac(s->name, 0, k->mac);
+  k->have_mac = true;
+  s->nnics = 1;
+}
+
+static bool valid_switch_name(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n >= CFG_SWITCH_NAME_MAX)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.'))
+      return false;
+  }
+  return true;
+}
+
+/* A nic@N child node: switch = "name", mac = [6 bytes], mtu = <N>,
+ * any-source. */
+static int parse_nic(struct vm_parse *p, const struct dt *dt, int node) {
+  struct vm_spec *s = p->spec;
+  const char *nname = dt_node_name(dt, node);
+  if (s->nnics >= CFG_NICS_MAX)
+    return FAIL(p, "node '%s': more than %u NICs", nname, CFG_NICS_MAX);
+  struct cfg_nic *k = &s->nic[s->nnics];
+  memset(k, 0, sizeof(*k));
+  rv_snprintf(k->node, sizeof(k->node), "%s", nname);
+  rv_snprintf(k->sw, sizeof(k->sw), "%s", CFG_NIC_SWITCH_DEFAULT);
+  k->mtu = 1500;
+  k->unit = s->nnics;
+  if (nname[3] == '@') {
+    unsigned u = 0;
+    const char *c = nname + 4;
+    if (!*c)
+      return FAIL(p, "node '%s': expected nic@N, N a number", nname);
+    for (; *c; c++) {
+      if (*c < '0' || *c > '9' || u > 1000)
+        return FAIL(p, "node '%s': expected nic@N, N a number", nname);
+      u = u * 10 + (unsigned)(*c - '0');
+    }
+    k->unit = u;
+  }
+  for (unsigned i = 0; i < s->nnics; i++)
+    if (s->nic[i].unit == k->unit)
+      return FAIL(p, "node '%s': a second nic@%u", nname, k->unit);
+  int cookie = 0;
+  const char *name;
+  const void *val;
+  int len;
+  while (dt_prop_next(dt, node, &cookie, &name, &val, &len) == 0) {
+    if (!strcmp(name, "switch")) {
+      const char *v = prop_string(val, len);
+      if (!v || !valid_switch_name(v))
+        return FAIL(p,
+                    "node '%s': property 'switch': expected a name of 1..%u letters, digits or "
+                    "-_.",
+                    nname, CFG_SWITCH_NAME_MAX - 1);
+      rv_snprintf(k->sw, sizeof(k->sw), "%s", v);
+    } else if (!strcmp(name, "mac")) {
+      const uint8_t *m = val;
+      bool zero = len == 6 && !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+      if (len != 6 || (m[0] & 1) || zero)
+        return FAIL(p,
+                    "node '%s': property 'mac': expected [6 bytes], a unicast address other than "
+                    "00:00:00:00:00:00",
+                    nname);
+      memcpy(k->mac, m, 6);
+      k->have_mac = true;
+    } else if (!strcmp(name, "mtu")) {
+      if (len != 4 || dt_be32(val) < 68 || dt_be32(val) > 1500)
+        return FAIL(p, "node '%s': property 'mtu': expected <N>, 68..1500", nname);
+      k->mtu = (uint16_t)dt_be32(val);
+    } else if (!strcmp(name, "any-source")) {
+      if (len != 0)
+        return FAIL(p, "node '%s': property 'any-source': takes no value (write any-source;)",
+                    nname);
+      k->any_source = true;
+    } else {
+      return FAIL(p, "node '%s': unknown property '%s' (known: switch mac mtu any-source)", nname,
+                  name);
+    }
+  }
+  s->nnics++;
+  return 0;
+}
+
 /* Fill spec from the VM node; 0, or -1 with msg saying why not. */
 static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
                     struct vm_spec *spec, uint64_t mem_left, char *msg, size_t msglen) {
@@ -294,9 +401,15 @@ static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
   while (dt_prop_next(dt, node, &cookie, &name, &val, &len) == 0)
     if (parse_property(&p, name, val, len))
       return -1;
-  for (int c = dt_first_child(dt, node); c >= 0; c = dt_next_sibling(dt, c))
-    if (parse_disk(&p, dt, c))
+  for (int c = dt_first_child(dt, node); c >= 0; c = dt_next_sibling(dt, c)) {
+    const char *cn = dt_node_name(dt, c);
+    if (!strncmp(cn, "nic", 3) && (!cn[3] || cn[3] == '@')) {
+      if (parse_nic(&p, dt, c))
+        return -1;
+    } else if (parse_disk(&p, dt, c)) {
       return -1;
+    }
+  }
   if (p.have_kernel && p.have_source)
     return FAIL(&p, "properties 'kernel' and 'kernel-source' both given: keep one");
   if (!p.have_kernel && !p.have_source)
@@ -325,6 +438,34 @@ static int parse_vm(const struct dt *dt, int node, const struct cfg_limits *lim,
                 (unsigned long long)(spec->mem_size >> 20),
                 (unsigned long long)(spec->ramdisk_size >> 10),
                 (unsigned long long)(mem_left >> 20));
+  return 0;
+}
+
+/* Default MACs for spec's NICs without one, then no MAC twice: not in this
+ * VM, not among the VMs accepted before it. 0, or -1 with msg. */
+static int nic_macs(const struct hv_config *out, struct vm_spec *spec, char *msg, size_t msglen) {
+  for (unsigned i = 0; i < spec->nnics; i++)
+    if (!spec->nic[i].have_mac)
+      config_default_mac(spec->name, spec->nic[i].unit, spec->nic[i].mac);
+  for (unsigned i = 0; i < spec->nnics; i++) {
+    const struct cfg_nic *k = &spec->nic[i];
+    const char *other_vm = NULL, *other_node = NULL;
+    for (unsigned j = 0; j < i && !other_vm; j++)
+      if (!memcmp(spec->nic[j].mac, k->mac, 6))
+        other_vm = "this VM", other_node = spec->nic[j].node;
+    for (unsigned v = 0; v < out->nvms && !other_vm; v++)
+      for (unsigned j = 0; j < out->vm[v].nnics && !other_vm; j++)
+        if (!memcmp(out->vm[v].nic[j].mac, k->mac, 6))
+          other_vm = out->vm[v].name, other_node = out->vm[v].nic[j].node;
+    if (other_vm) {
+      const uint8_t *m = k->mac;
+      rv_snprintf(msg, msglen,
+                  "node '%s': duplicate MAC %02x:%02x:%02x:%02x:%02x:%02x: %s%s's node '%s' has it",
+                  k->node, m[0], m[1], m[2], m[3], m[4], m[5],
+                  strcmp(other_vm, "this VM") ? "VM " : "", other_vm, other_node);
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -386,6 +527,11 @@ int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim
       continue;
     }
     rv_snprintf(spec->name, sizeof(spec->name), "%s", name);
+    if (nic_macs(out, spec, msg, sizeof(msg))) {
+      report(ctx, name, msg);
+      out->nrejected++;
+      continue;
+    }
     mem_left -= spec->mem_size + spec->ramdisk_size;
     out->nvms++;
   }

@@ -50,6 +50,22 @@ struct cfg_disk {
   char node[CFG_NAME_MAX];         /* its node name, for messages */
 };
 
+/* A VM's NICs (nic@N nodes): virtio-net devices, each a port of a switch. */
+#define CFG_NICS_MAX 2
+#define CFG_SWITCH_NAME_MAX 16 /* including the NUL */
+#define CFG_NIC_SWITCH_DEFAULT "lan"
+
+/* One nic@N node. */
+struct cfg_nic {
+  char sw[CFG_SWITCH_NAME_MAX]; /* switch = "name"; default "lan" */
+  uint8_t mac[6];               /* mac = [..]; default config_default_mac(VM, N) */
+  bool have_mac;
+  uint16_t mtu;    /* mtu = <68..1500>; default 1500 */
+  bool any_source; /* any-source: may send frames with other source MACs */
+  unsigned unit;   /* N of nic@N (the node's place without one) */
+  char node[CFG_NAME_MAX];
+};
+
 /* One VM as the configuration describes it. */
 struct vm_spec {
   char name[CFG_NAME_MAX];
@@ -71,6 +87,8 @@ struct vm_spec {
   size_t ramdisk_size;    /* whole 512-byte sectors, 1 .. CFG_RAMDISK_MAX */
   unsigned ndisks;        /* disk@ nodes (host disks), after the RAM disk */
   struct cfg_disk disk[CFG_DISKS_MAX];
+  unsigned nnics; /* nic@ nodes, in guest slot order */
+  struct cfg_nic nic[CFG_NICS_MAX];
 };
 
 /* What the machine offers, for validation. */
@@ -99,6 +117,13 @@ bool config_is_config(const void *blob, size_t max_size);
 int config_parse(const void *blob, size_t max_size, const struct cfg_limits *lim,
                  struct hv_config *out, cfg_report_fn report, void *ctx);
 const char *config_kernel_name(enum cfg_kernel k);
+/* The MAC a VM's NIC N gets without a mac property: locally administered
+ * unicast (02:...), the rest a hash of the VM's name and N: stable across
+ * boots and configurations. */
+void config_default_mac(const char *vm, unsigned n, uint8_t mac[6]);
+/* Give s (named already) one NIC on switch "lan" with its default MAC: the
+ * VM of a machine without a configuration. */
+void config_default_nic(struct vm_spec *s);
 /* A VM with every property at its default (no name, no kernel). */
 void config_spec_defaults(struct vm_spec *s);
 

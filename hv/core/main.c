@@ -102,6 +102,7 @@ static int default_config(const struct hv_options *opt, struct hv_config *c) {
   c->nvms = 1;
   config_spec_defaults(s);
   rv_snprintf(s->name, sizeof(s->name), "vm0");
+  config_default_nic(s); /* on switch "lan", with the host's first NIC */
   s->mem_size = opt->mem ? opt->mem : VM_DEFAULT_RAM;
   s->nvcpus = opt->vcpus ? opt->vcpus : 1;
   if (opt->have_guest_args)

@@ -17,9 +17,16 @@
 
 static uint64_t vm_now(void) { return csr_read(CSR_TIME); }
 
+uint64_t vm_now_us(void) {
+  uint64_t t = csr_read(CSR_TIME), tb = plat.timebase ? plat.timebase : 10000000;
+  return t / tb * 1000000u + t % tb * 1000000u / tb;
+}
+
 /* A disk's device state, in whole pages (zeroed by frame_alloc()). */
 #define VM_BLK_STATE_BYTES ((sizeof(struct vdev_blk) + 4095) & ~(size_t)4095)
 #define VM_VCON_STATE_BYTES ((sizeof(struct vdev_vcon) + 4095) & ~(size_t)4095)
+/* A NIC's (transport, model, switch port and its queue). */
+#define VM_NIC_STATE_BYTES ((sizeof(struct vdev_nic) + 4095) & ~(size_t)4095)
 
 unsigned vm_live_count;
 struct vm *vm_list[CFG_MAX_VMS];
@@ -163,6 +170,14 @@ void vm_dev_quiesce(struct vm *vm) {
       hostdisk_port_drain(vm->disk[i].port, vm_now);
 }
 
+/* A VM that is not created gives its NICs' state back (none is attached). */
+static void vm_free_nics(struct vm *vm) {
+  for (unsigned i = 0; i < vm->nnics; i++)
+    if (vm->nic[i].state)
+      frame_free((uintptr_t)vm->nic[i].state, VM_NIC_STATE_BYTES);
+  vm->nnics = 0;
+}
+
 int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label, char *err,
               size_t errlen) {
   memset(vm, 0, sizeof(*vm));
@@ -202,11 +217,47 @@ int vm_create(struct vm *vm, unsigned id, const struct vm_spec *spec, bool label
     rv_snprintf(k->serial, sizeof(k->serial), "rustyvisor-ramdisk");
     rv_snprintf(k->what, sizeof(k->what), "RAM disk");
   }
-  if (vm_open_disks(vm, spec, err, errlen) || vm_alloc_memory(vm, err, errlen))
+  /* Its NICs' state, once: each is a port of its switch for good (attached
+   * below, after everything that can fail), so it stays while the VM is
+   * stopped and its memory is given back. */
+  for (unsigned i = 0; i < spec->nnics && i < VDEV_MAX_NICS; i++) {
+    vm->nic[i].cfg = spec->nic[i];
+    vm->nic[i].state = (struct vdev_nic *)(uintptr_t)frame_alloc(VM_NIC_STATE_BYTES, 4096);
+    vm->nnics = i + 1;
+    if (!vm->nic[i].state) {
+      rv_snprintf(err, errlen, "cannot allocate its NICs' device state");
+      vm_free_nics(vm);
+      return -1;
+    }
+  }
+  if (vm_open_disks(vm, spec, err, errlen) || vm_alloc_memory(vm, err, errlen)) {
+    vm_free_nics(vm);
     return -1;
+  }
   if (vm_load(vm, err, errlen)) {
     vm_release_memory(vm);
+    vm_free_nics(vm);
     return -1;
+  }
+  /* Last, so that a VM that fails leaves no port behind (nothing runs yet:
+   * a port taken off again was never used). */
+  for (unsigned i = 0; i < vm->nnics; i++) {
+    const struct cfg_nic *c = &vm->nic[i].cfg;
+    if (vswitch_attach(c->sw, &vm->nic[i].state->port)) {
+      rv_snprintf(err, errlen, "node '%s': switch '%s' is full (%u ports) or one too many (%u)",
+                  c->node, c->sw, VSWITCH_PORTS, VSWITCH_MAX);
+      for (unsigned j = 0; j < i; j++)
+        vswitch_detach(&vm->nic[j].state->port);
+      vm_release_memory(vm);
+      vm_free_nics(vm);
+      return -1;
+    }
+    const uint8_t *m = c->mac;
+    hv_log("VM %s: virtio-net %02x:%02x:%02x:%02x:%02x:%02x on switch '%s' at 0x%lx (PLIC source "
+           "%u), MTU %u%s",
+           vm->name, m[0], m[1], m[2], m[3], m[4], m[5], c->sw,
+           (unsigned long)(VDEV_VIRTIO_NET_BASE + i * VDEV_VIRTIO_NET_SIZE),
+           VDEV_VIRTIO_NET_IRQ + i, c->mtu, c->any_source ? ", any source MAC" : "");
   }
   vm->started_at = vm->loaded_at;
   __atomic_add_fetch(&vm_live_count, 1, __ATOMIC_SEQ_CST);
@@ -525,6 +576,21 @@ void vm_print_stats(const struct vm *vm) {
     n += rv_snprintf(mmio + n, sizeof(mmio) - (size_t)n, " %s=%lu", r->name,
                      (unsigned long)r->accesses);
   hv_log("VM %s exits: mmio:%s", vm->name, n ? mmio : " none");
+  for (unsigned i = 0; i < vm->nnics; i++) {
+    const struct vdev_nic *vn = vm->nic[i].state;
+    struct net_port_stats ps;
+    net_port_stats(&vn->port, &ps);
+    const struct net_stats *ns = &vn->net.st;
+    hv_log("VM %s net%u: tx=%lu rx=%lu; tx dropped: spoofed=%lu bad-length=%lu bad-header=%lu "
+           "bad-chain=%lu flood-limited=%lu queue-full=%lu filtered=%lu; rx dropped: no-buffer=%lu "
+           "too-small=%lu not-ready=%lu; queue-errors=%lu",
+           vm->name, i, (unsigned long)ps.tx, (unsigned long)ps.rx, (unsigned long)ps.tx_spoofed,
+           (unsigned long)(ns->tx_bad_len + ps.tx_bad_len), (unsigned long)ns->tx_bad_hdr,
+           (unsigned long)ns->tx_bad_chain, (unsigned long)ps.tx_flood_limited,
+           (unsigned long)ps.tx_queue_full, (unsigned long)ps.tx_filtered,
+           (unsigned long)ns->rx_no_buffer, (unsigned long)ns->rx_too_small,
+           (unsigned long)ns->rx_not_ready, (unsigned long)ns->queue_errors);
+  }
   hv_log("VM %s exits: irq-timer=%lu irq-ipi=%lu irq-other=%lu; injected: timer=%lu ipi=%lu "
          "external=%lu; preempted=%lu reboots=%u harts-kicked=%lu",
          vm->name, (unsigned long)s->irq_timer, (unsigned long)s->irq_ipi,

@@ -62,7 +62,15 @@ struct vm {
     char what[64]; /* for its log line: "host disk 1 partition 2" */
   } disk[VDEV_MAX_DISKS];
   struct vdev_vcon *vcon; /* its virtio-console's state (frame allocator), or NULL */
-  bool print_stats;       /* exit counters in its stop report */
+  /* Its NICs in guest slot order (NIC i: VDEV_VIRTIO_NET_BASE + i * 0x1000,
+   * vPLIC source 5 + i), each a port of a switch; their device state comes
+   * from the frame allocator and stays attached to the switch. */
+  unsigned nnics;
+  struct vm_nic {
+    struct vdev_nic *state;
+    struct cfg_nic cfg;
+  } nic[VDEV_MAX_NICS];
+  bool print_stats; /* exit counters in its stop report */
   char bootargs[CFG_BOOTARGS_MAX];
   unsigned devices;  /* CFG_DEV_* */
   uint32_t affinity; /* hart indices its vCPUs may be placed on; 0: any */
@@ -119,6 +127,8 @@ uint64_t vm_run_ticks(const struct vm *vm);
 int vm_alloc_memory(struct vm *vm, char *err, size_t errlen);
 void vm_release_memory(struct vm *vm);
 void *vm_gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+/* The time in microseconds (the switches' clock). */
+uint64_t vm_now_us(void);
 extern unsigned vm_live_count; /* atomic: VMs not yet stopped */
 /* Every VM created, by id; written by the boot hart before the others run. */
 extern struct vm *vm_list[CFG_MAX_VMS];

@@ -44,5 +44,14 @@ int vm_dev_init(struct vm *vm, bool with_uart) {
     };
     present |= VDEV_HAS_BLK(i);
   }
+  for (unsigned i = 0; i < vm->nnics; i++) {
+    const struct cfg_nic *c = &vm->nic[i].cfg;
+    host.nic[i] = (struct vdev_nic_cfg){
+        .state = vm->nic[i].state, .mtu = c->mtu, .any_source = c->any_source};
+    for (unsigned b = 0; b < 6; b++)
+      host.nic[i].mac[b] = c->mac[b];
+    present |= VDEV_HAS_NIC(i);
+  }
+  host.now_us = vm_now_us;
   return vdev_init(&vm->dev, vm->nvcpus, present, &host);
 }

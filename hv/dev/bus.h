@@ -42,6 +42,9 @@ static inline uint64_t bus_val_fault(bus_val_t r) { return (uint64_t)(r >> 64); 
 struct bus_ops {
   bus_val_t (*read)(void *state, uint64_t offset, unsigned width);
   long (*write)(void *state, uint64_t offset, unsigned width, uint64_t value); /* 0, or refused */
+  /* May be NULL: after a write, with the device lock dropped (a NIC hands
+   * the frames its tx queue took to the switch there, docs/architecture.md). */
+  void (*after_write)(void *state);
 };
 
 struct bus_region {

@@ -128,6 +128,8 @@ bool mmio_emulate(struct vcpu *v, uint64_t gpa, struct exit_result *out) {
     fault = bus_val_fault(rv);
   }
   spin_unlock(&d->lock);
+  if (m.store && r->ops->after_write)
+    r->ops->after_write(r->state);
   if (fault) { /* the model refused it: as a real bus would (access fault) */
     refuse_access(v, raw);
     *out = exit_result(EXIT_INJECTED, 0);

@@ -3,6 +3,7 @@
  * itself is decoded by mmio.c. Pure: it reaches the core only through the
  * callbacks of struct vdev_host. */
 #include "vdev.h"
+#include <string.h>
 
 static const struct bus_ops uart_ops;
 static void plic_reset(struct vdev *d, void *state);
@@ -10,6 +11,8 @@ static void uart_reset(struct vdev *d, void *state);
 static void blk_reset(struct vdev *d, void *state);
 static const struct bus_ops vio_ops;
 static void vcon_line_reset(struct vdev *d, void *state);
+static const struct bus_ops nic_ops;
+static void nic_reset(struct vdev *d, void *state);
 
 /* The device table: one line per model. A region's state is the member of
  * struct vdev at `state`; the UART's is the whole struct vdev (offset 0),
@@ -29,6 +32,15 @@ const struct vdev_window vdev_windows[] = {
     VBLK_LINE("vblk2", 2),
     VBLK_LINE("vblk3", 3),
 #undef VBLK_LINE
+#define VNET_LINE(name, i)                                                                         \
+  {                                                                                                \
+    name, VDEV_VIRTIO_NET_BASE + (i)*VDEV_VIRTIO_NET_SIZE, VDEV_VIRTIO_NET_SIZE, &nic_ops,         \
+        offsetof(struct vdev, nic[i]), nic_reset, VDEV_HAS_NIC(i), -1, VDEV_VIRTIO_NET_IRQ + (i),  \
+        true                                                                                       \
+  }
+    VNET_LINE("vnet", 0),
+    VNET_LINE("vnet1", 1),
+#undef VNET_LINE
     {"vcon", VDEV_VCON_BASE, VDEV_VCON_SIZE, &vio_ops, offsetof(struct vdev, vcon), vcon_line_reset,
      VDEV_HAS_VCON, -1, VDEV_VCON_IRQ, true},
 };
@@ -56,6 +68,14 @@ int vdev_init(struct vdev *d, unsigned ncontexts, unsigned present, const struct
   if ((present & VDEV_HAS_VCON) && (!host->vcon || !host->console_out))
     return -1;
   d->vcon = present & VDEV_HAS_VCON ? host->vcon : 0;
+  for (unsigned i = 0; i < VDEV_MAX_NICS; i++) {
+    bool has = (present & VDEV_HAS_NIC(i)) != 0;
+    if (has && !host->nic[i].state)
+      return -1;
+    d->nic[i] = has ? host->nic[i].state : 0;
+    if (has)
+      host->nic[i].state->index = i;
+  }
   d->has_uart = present & VDEV_HAS_UART;
   d->present = present;
   d->ncontexts = ncontexts;
@@ -154,7 +174,111 @@ static long vio_write(void *state, uint64_t offset, unsigned width, uint64_t val
   return width > 4 || virtio_mmio_write(state, (uint32_t)offset, width, (uint32_t)value) != 0;
 }
 
-static const struct bus_ops vio_ops = {vio_read, vio_write};
+static const struct bus_ops vio_ops = {vio_read, vio_write, 0};
+
+/* A virtio-net NIC: the transport over the net model (hv/dev/virtio/net.c)
+ * over its switch port's queue, its line to vPLIC source
+ * VDEV_VIRTIO_NET_IRQ + its index. Locking (docs/architecture.md, "The VM
+ * switch"): its tx handler runs inside the guest's QueueNotify write, under
+ * d->lock, and only copies frames into the port's own bounded queue
+ * (nic_tx); nic_after_write() hands them to the switch after mmio.c has
+ * dropped d->lock, and the switch delivers each into another NIC under
+ * that NIC's lock alone (nic_deliver). No hart ever holds two VMs' device
+ * locks, so no two can wait for each other. */
+#define NIC_TX_ROUNDS (4 * VQ_MAX_SIZE / NET_PORT_QLEN)
+
+static void nic_irq(void *ctx, bool level) {
+  struct vdev_nic *vn = ctx;
+  irq_line_set(&vn->irq, level);
+}
+
+static bool nic_tx_room(void *ctx) { return vswitch_queue_room(&((struct vdev_nic *)ctx)->port); }
+
+static int nic_tx(void *ctx, const uint8_t *frame, uint32_t len) {
+  return vswitch_enqueue(&((struct vdev_nic *)ctx)->port, frame, len);
+}
+
+/* The switch gives this NIC a frame (any hart, no other lock held). */
+static bool nic_deliver(void *owner, const uint8_t *data, uint32_t len) {
+  struct vdev_nic *vn = owner;
+  struct vdev *d = vn->d;
+  spin_lock(&d->lock);
+  bool ok;
+  if ((vn->mmio.status & (VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET)) !=
+      VIRTIO_STATUS_DRIVER_OK) {
+    vn->net.st.rx_not_ready++;
+    ok = false;
+  } else {
+    ok = net_receive(&vn->net, data, len);
+  }
+  spin_unlock(&d->lock);
+  return ok;
+}
+
+static const struct net_port_ops nic_port_ops = {nic_deliver};
+
+/* Set up once (model, port: the core attaches it to its switch after
+ * vdev_init()), then at every reset the transport starts over; the
+ * counters and the link state stay. */
+static void nic_reset(struct vdev *d, void *state) {
+  struct vdev_nic *vn = state;
+  if (!vn)
+    return;
+  const struct vdev_nic_cfg *k = &d->host.nic[vn->index];
+  vn->irq = (struct irq_line){vplic_irq_set, &d->plic, VDEV_VIRTIO_NET_IRQ + vn->index};
+  if (!vn->d) {
+    vn->d = d;
+    struct net_backend be = {nic_tx_room, nic_tx, vn};
+    net_init(&vn->net, k->mac, k->mtu, &be);
+    vn->port.ops = &nic_port_ops;
+    vn->port.owner = vn;
+    memcpy(vn->port.mac, k->mac, 6);
+    vn->port.any_source = k->any_source;
+    vn->port.q = &vn->q;
+  }
+  if (virtio_mmio_init(&vn->mmio, &net_virtio_ops, &vn->net, &d->host.ram, nic_irq, vn) == 0)
+    virtio_mmio_reset(&vn->mmio);
+  irq_line_set(&vn->irq, false);
+}
+
+/* With d->lock dropped: send what the tx handler queued; if it stopped for
+ * want of room, let it take more chains, and so on until the guest's ring
+ * is empty (or NIC_TX_ROUNDS, against an SMP guest that keeps adding: what
+ * is left waits for its next access to the window). */
+static void nic_after_write(void *state) {
+  struct vdev_nic *vn = state;
+  struct vdev *d = vn->d;
+  if (!__atomic_load_n(&vn->q.count, __ATOMIC_RELAXED) &&
+      !__atomic_load_n(&vn->net.tx_stalled, __ATOMIC_RELAXED))
+    return;
+  uint64_t now = d->host.now_us ? d->host.now_us() : 0;
+  for (unsigned round = 0;; round++) {
+    vswitch_flush(&vn->port, now);
+    if (round == NIC_TX_ROUNDS)
+      break;
+    spin_lock(&d->lock);
+    bool stalled = vn->net.tx_stalled;
+    if (stalled)
+      net_tx_resume(&vn->net);
+    spin_unlock(&d->lock);
+    if (!stalled)
+      break;
+  }
+}
+
+static const struct bus_ops nic_ops = {vio_read, vio_write, nic_after_write};
+
+bool vdev_net_set_link(struct vdev *d, unsigned i, bool up) {
+  if (i >= VDEV_MAX_NICS || !d->nic[i])
+    return false;
+  struct vdev_nic *vn = d->nic[i];
+  spin_lock(&d->lock);
+  if (net_set_link(&vn->net, up))
+    virtio_mmio_config_changed(&vn->mmio);
+  spin_unlock(&d->lock);
+  return true;
+}
+
 
 /* Its output goes to the VM's console; its input is the VM's console
  * input queue (d->in), which it takes from as the UART does: first reader
@@ -310,7 +434,7 @@ static long uart_write(void *state, uint64_t offset, unsigned width, uint64_t va
   return 0;
 }
 
-static const struct bus_ops uart_ops = {uart_read, uart_write};
+static const struct bus_ops uart_ops = {uart_read, uart_write, 0};
 
 bool vdev_console_input(struct vdev *d, uint8_t byte) {
   spin_lock(&d->lock);

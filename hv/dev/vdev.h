@@ -8,6 +8,7 @@
 #ifndef RV_VDEV_H
 #define RV_VDEV_H
 #include "../backend/blkdev.h"
+#include "../backend/netdev.h"
 #include "../backend/ramdisk.h"
 #include "../lib/spinlock.h"
 #include "bus.h"
@@ -15,6 +16,7 @@
 #include "virtio/blk.h"
 #include "virtio/console.h"
 #include "virtio/mmio.h"
+#include "virtio/net.h"
 #include "vplic.h"
 #include "vuart.h"
 #include <stdbool.h>
@@ -35,10 +37,19 @@
 #define VDEV_VIRTIO_BLK_SIZE 0x1000UL
 #define VDEV_VIRTIO_BLK_IRQ 1
 
+/* A VM's NICs: NIC i is a virtio-mmio virtio-net device in QEMU virt's
+ * slot 4 + i, window VDEV_VIRTIO_NET_BASE + i * VDEV_VIRTIO_NET_SIZE, PLIC
+ * source VDEV_VIRTIO_NET_IRQ + i, a port of a switch (backend/netdev.h). */
+#define VDEV_MAX_NICS 2
+#define VDEV_VIRTIO_NET_BASE 0x10005000UL
+#define VDEV_VIRTIO_NET_SIZE 0x1000UL
+#define VDEV_VIRTIO_NET_IRQ 5
+
 /* What a VM has beyond the PLIC, for vdev_init() and the table's `needs`. */
 #define VDEV_HAS_UART (1u << 0)
 #define VDEV_HAS_BLK(i) (1u << (1 + (i))) /* disk i (struct vdev_host.disk[i]) */
 #define VDEV_HAS_ANY_BLK (((1u << VDEV_MAX_DISKS) - 1) << 1)
+#define VDEV_HAS_NIC(i) (1u << (1 + VDEV_MAX_DISKS + (i))) /* NIC i (struct vdev_host.nic[i]) */
 #define VDEV_HAS_VCON (1u << 8) /* a virtio-console (struct vdev_host.vcon) */
 /* The virtio-console: after the disks and the NICs, on its own source. */
 #define VDEV_VCON_BASE 0x10007000UL
@@ -82,6 +93,28 @@ struct vdev_host {
     const char *serial; /* GET_ID, up to 20 bytes */
   } disk[VDEV_MAX_DISKS];
   struct vdev_vcon *vcon; /* VDEV_HAS_VCON: its state (zeroed, from the core) */
+  /* VDEV_HAS_NIC(i): NIC i, its state (struct vdev_nic, zeroed, from the
+   * core), MAC, MTU and whether it may send other source MACs. */
+  struct vdev_nic_cfg {
+    struct vdev_nic *state;
+    uint8_t mac[6];
+    uint16_t mtu;
+    bool any_source;
+  } nic[VDEV_MAX_NICS];
+  uint64_t (*now_us)(void); /* the switch's clock (MAC aging); may be NULL */
+};
+
+/* A virtio-net NIC of a VM: transport, model, and its port on a switch
+ * with the port's queue (the core attaches the port to its switch). The
+ * port's owner is this struct: the switch delivers under d->lock. */
+struct vdev_nic {
+  struct virtio_mmio mmio;
+  struct net net;
+  struct net_port port;
+  struct net_port_queue q;
+  struct irq_line irq; /* vPLIC source VDEV_VIRTIO_NET_IRQ + index */
+  unsigned index;
+  struct vdev *d;
 };
 
 /* A VM's virtio-console: transport (first: the window's ops take it as a
@@ -121,6 +154,7 @@ struct vdev {
   unsigned lsr_run;                     /* LSR reads in a row, no other UART access between */
   struct vdev_blk *blk[VDEV_MAX_DISKS]; /* VDEV_HAS_BLK(i): host.disk[i].state; else NULL */
   struct vdev_vcon *vcon;               /* VDEV_HAS_VCON: host.vcon; else NULL */
+  struct vdev_nic *nic[VDEV_MAX_NICS];  /* VDEV_HAS_NIC(i): host.nic[i].state; else NULL */
 };
 
 /* Builds a VM's bus from the device table (the windows whose `needs` are
@@ -139,5 +173,8 @@ bool vdev_console_input(struct vdev *d, uint8_t byte);
 /* The oldest input byte no reader has taken, for SBI getchar / DBCN read:
  * one the UART received but the guest has not read, else the queue's; or -1. */
 int vdev_console_getc(struct vdev *d);
+/* NIC i's link goes up or down (a configuration change interrupt for its
+ * driver when it moved); false if the VM has no NIC i. */
+bool vdev_net_set_link(struct vdev *d, unsigned i, bool up);
 
 #endif

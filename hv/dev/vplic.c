@@ -231,7 +231,7 @@ static long bus_write(void *state, uint64_t offset, unsigned width, uint64_t val
   return 0;
 }
 
-const struct bus_ops vplic_bus_ops = {bus_read, bus_write};
+const struct bus_ops vplic_bus_ops = {bus_read, bus_write, 0};
 
 void vplic_irq_set(void *ctx, unsigned src, bool level) {
   vplic_set_level(ctx, src, level);

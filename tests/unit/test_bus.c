@@ -17,7 +17,7 @@ static long wr(void *s, uint64_t o, unsigned w, uint64_t v) {
   (void)s, (void)o, (void)w, (void)v;
   return 0;
 }
-static const struct bus_ops ops = {rd, wr};
+static const struct bus_ops ops = {rd, wr, 0};
 
 static int state[BUS_MAX_REGIONS + 1];
 
@@ -112,7 +112,7 @@ static void test_overlaps_refused(void) {
   CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0, &ops, &state[4]), BUS_ERR_INVALID);
   CHECK_EQ_INT(bus_register(&b, "z", ~0ULL - 0xff, 0x101, &ops, &state[4]), BUS_ERR_INVALID);
   CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0x10, NULL, &state[4]), BUS_ERR_INVALID);
-  static const struct bus_ops half = {rd, NULL};
+  static const struct bus_ops half = {rd, NULL, 0};
   CHECK_EQ_INT(bus_register(&b, "z", 0x9000, 0x10, &half, &state[4]), BUS_ERR_INVALID);
   CHECK_EQ(b.count, 4);
   /* The very top of the address space is a window like any other. */

@@ -29,7 +29,9 @@ set(RV_UNIT_TESTS
   gpt
   virtio_console
   rvinit_disk
-  monitor_cmd)
+  monitor_cmd
+  vswitch
+  virtio_net)
 
 # Each fuzz target is tests/fuzz/<name>.c.
 set(RV_FUZZ_TARGETS
@@ -45,7 +47,8 @@ set(RV_FUZZ_TARGETS
   fuzz_sbi
   fuzz_vq_dev
   fuzz_gpt
-  fuzz_monitor)
+  fuzz_monitor
+  fuzz_vnet)
 
 # Device trees compiled by dtc for the FDT reader test and as fuzz seeds
 # (tests/unit/dts/<name>.dts).
