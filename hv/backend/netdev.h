@@ -35,8 +35,8 @@
  * receive buffer, so each port may flood VSWITCH_FLOOD_BURST frames at once
  * and VSWITCH_FLOOD_PER_S a second after that (a token bucket on the
  * caller's clock); its excess is dropped and counted on it. */
-#define VSWITCH_FLOOD_BURST 64u
-#define VSWITCH_FLOOD_PER_S 1000u
+#define VSWITCH_FLOOD_BURST 32u
+#define VSWITCH_FLOOD_PER_S 500u
 
 struct net_port;
 struct vswitch;

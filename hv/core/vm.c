@@ -581,9 +581,9 @@ void vm_print_stats(const struct vm *vm) {
     struct net_port_stats ps;
     net_port_stats(&vn->port, &ps);
     const struct net_stats *ns = &vn->net.st;
-    hv_log("VM %s net%u: tx=%lu rx=%lu; tx dropped: spoofed=%lu bad-length=%lu bad-header=%lu "
-           "bad-chain=%lu flood-limited=%lu queue-full=%lu filtered=%lu; rx dropped: no-buffer=%lu "
-           "too-small=%lu not-ready=%lu; queue-errors=%lu",
+    hv_log("VM %s net%u: tx=%lu rx=%lu, tx dropped: spoofed=%lu bad-length=%lu bad-header=%lu "
+           "bad-chain=%lu flood-limited=%lu queue-full=%lu filtered=%lu, rx dropped: no-buffer=%lu "
+           "too-small=%lu not-ready=%lu, queue-errors=%lu",
            vm->name, i, (unsigned long)ps.tx, (unsigned long)ps.rx, (unsigned long)ps.tx_spoofed,
            (unsigned long)(ns->tx_bad_len + ps.tx_bad_len), (unsigned long)ns->tx_bad_hdr,
            (unsigned long)ns->tx_bad_chain, (unsigned long)ps.tx_flood_limited,

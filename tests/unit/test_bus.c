@@ -4,10 +4,14 @@
  * table unchanged; a full table (filled from either end); windows at both
  * ends of the address space (the end region at base 0 must not hide a
  * window there);
- * and the device table of hv/dev/vdev.c registered as a VM gets it. */
+ * and the device table of hv/dev/vdev.c registered as a VM gets it; two
+ * VMs' NICs on one switch, a frame from one to the other through their
+ * windows: it waits in the sender's port queue while the sender's device
+ * lock is held and reaches the other VM only after (after_write). */
 #include "check.h"
 #include "hv/dev/bus.h"
 #include "hv/dev/vdev.h"
+#include "hv/lib/virtq.h"
 
 static bus_val_t rd(void *s, uint64_t o, unsigned w) {
   (void)s, (void)o, (void)w;
@@ -248,11 +252,139 @@ static void test_disk_window(void) {
   CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_BLK(0), &host), -1);
 }
 
+/* The NICs: two VMs on switch "t", each window driven as mmio.c does. */
+struct nic_vm {
+  struct vdev d;
+  uint8_t ram[1 << 17] __attribute__((aligned(4096)));
+  struct vdev_nic nic;
+  struct virtq rxq, txq;
+};
+static struct nic_vm nv[2];
+
+static void nfence(enum virtq_fence k, void *c) { (void)k, (void)c; }
+
+static uint32_t nic_rd(struct bus_region *v, uint32_t off) {
+  bus_val_t r = v->ops->read(v->state, off, 4);
+  CHECK(!bus_val_fault(r));
+  return (uint32_t)bus_val_value(r);
+}
+
+/* A store as mmio.c makes it: the op under the device lock, after_write without. */
+static void nic_wr(struct nic_vm *m, struct bus_region *v, uint32_t off, uint32_t val) {
+  spin_lock(&m->d.lock);
+  CHECK_EQ_INT(v->ops->write(v->state, off, 4, val), 0);
+  spin_unlock(&m->d.lock);
+  if (v->ops->after_write)
+    v->ops->after_write(v->state);
+}
+
+static void nic_queue(struct nic_vm *m, struct bus_region *v, unsigned qi, struct virtq *q,
+                      uint32_t off) {
+  struct virtq_layout l;
+  CHECK_EQ_INT(virtq_layout_modern(16, &l), VIRTQ_OK);
+  CHECK_EQ_INT(virtq_init(q, &l, m->ram + off, 0x80000000 + off, nfence, NULL), VIRTQ_OK);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_SEL, qi);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_NUM, 16);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)q->desc_addr);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)q->avail_addr);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)q->used_addr);
+  nic_wr(m, v, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+static struct bus_region *nic_start(struct nic_vm *m, uint8_t last) {
+  struct vdev_host host = {.console_tx = dummy_tx, .ram = {0x80000000, sizeof(m->ram), m->ram}};
+  host.nic[0] = (struct vdev_nic_cfg){.state = &m->nic, .mac = {2, 0, 0, 0, 0, last}, .mtu = 1500};
+  CHECK_EQ_INT(vdev_init(&m->d, 1, VDEV_HAS_NIC(0), &host), 0);
+  CHECK_EQ_INT(vswitch_attach("t", &m->nic.port), 0);
+  struct bus_region *v = bus_find(&m->d.bus, VDEV_VIRTIO_NET_BASE);
+  CHECK(v && v->state == &m->nic && m->d.nic[0] == &m->nic);
+  CHECK_STR(v ? v->name : NULL, "vnet");
+  if (!v)
+    return NULL;
+  CHECK_EQ(nic_rd(v, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_NET);
+  CHECK_EQ(nic_rd(v, VIRTIO_MMIO_CONFIG) & 0xff, 2);
+  CHECK(bus_val_fault(v->ops->read(v->state, VIRTIO_MMIO_MAGIC_VALUE, 8)));
+  nic_wr(m, v, VIRTIO_MMIO_STATUS, 3);
+  nic_wr(m, v, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+  nic_wr(m, v, VIRTIO_MMIO_DRIVER_FEATURES, 1);
+  nic_wr(m, v, VIRTIO_MMIO_STATUS, 11);
+  nic_queue(m, v, 0, &m->rxq, 0x1000);
+  nic_queue(m, v, 1, &m->txq, 0x2000);
+  nic_wr(m, v, VIRTIO_MMIO_STATUS, 15);
+  /* the PLIC: source 5 enabled for context 0 */
+  vplic_write(&m->d.plic, VPLIC_PRIORITY_BASE + 4 * VDEV_VIRTIO_NET_IRQ, 4, 1);
+  vplic_write(&m->d.plic, VPLIC_ENABLE_BASE, 4, 1u << VDEV_VIRTIO_NET_IRQ);
+  return v;
+}
+
+static void test_nic_windows(void) {
+  vswitch_reset_all();
+  struct bus_region *va = nic_start(&nv[0], 0xa), *vb = nic_start(&nv[1], 0xb);
+  if (!va || !vb)
+    return;
+  CHECK(bus_find(&nv[0].d.bus, VDEV_VIRTIO_NET_BASE + VDEV_VIRTIO_NET_SIZE) == NULL);
+  /* b posts a receive buffer; a sends b a broadcast. */
+  struct virtq_buf rb = {0x80000000 + 0x8000, 2048, true};
+  uint16_t head;
+  CHECK_EQ_INT(virtq_add_chain(&nv[1].rxq, &rb, 1, &head), VIRTQ_OK);
+  uint8_t *f = nv[0].ram + 0x4000;
+  memset(f, 0, 12 + 60);
+  memset(f + 12, 0xff, 6);
+  f[12 + 6] = 2;
+  f[12 + 11] = 0xa;
+  f[12 + 20] = 0x5a;
+  struct virtq_buf tb = {0x80000000 + 0x4000, 12 + 60, false};
+  CHECK_EQ_INT(virtq_add_chain(&nv[0].txq, &tb, 1, &head), VIRTQ_OK);
+  /* The notify under a's lock: the frame waits in a's port queue. */
+  spin_lock(&nv[0].d.lock);
+  CHECK_EQ_INT(va->ops->write(va->state, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 1), 0);
+  CHECK_EQ(nv[0].nic.q.count, 1);
+  CHECK_EQ(nv[1].nic.net.st.rx_frames, 0);
+  spin_unlock(&nv[0].d.lock);
+  va->ops->after_write(va->state);
+  CHECK_EQ(nv[0].nic.q.count, 0);
+  CHECK_EQ(nv[1].nic.net.st.rx_frames, 1);
+  uint32_t len = 0;
+  CHECK_EQ_INT(virtq_poll_used(&nv[1].rxq, &head, &len), 1);
+  CHECK_EQ(len, 72);
+  CHECK_EQ(nv[1].ram[0x8000 + 12 + 20], 0x5a);
+  CHECK(vplic_read(&nv[1].d.plic, VPLIC_PENDING_BASE, 4) & (1u << VDEV_VIRTIO_NET_IRQ));
+  CHECK_EQ_INT(virtq_poll_used(&nv[0].txq, &head, &len), 1);
+  /* b has no buffer left: its loss, counted on it. */
+  CHECK_EQ_INT(virtq_add_chain(&nv[0].txq, &tb, 1, &head), VIRTQ_OK);
+  nic_wr(&nv[0], va, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+  CHECK_EQ(nv[1].nic.net.st.rx_no_buffer, 1);
+  CHECK_EQ(nv[1].nic.port.st.rx_dropped, 1);
+  CHECK_EQ(nv[0].nic.port.st.tx, 2);
+  /* Link down on b: a configuration interrupt, status 0, frames not received. */
+  nic_wr(&nv[1], vb, VIRTIO_MMIO_INTERRUPT_ACK, 3);
+  CHECK(vdev_net_set_link(&nv[1].d, 0, false));
+  CHECK(!vdev_net_set_link(&nv[1].d, 1, false)); /* no NIC 1 */
+  CHECK(nic_rd(vb, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+  CHECK_EQ((nic_rd(vb, VIRTIO_MMIO_CONFIG + 4) >> 16) & 0xffff, 0);
+  CHECK_EQ_INT(virtq_add_chain(&nv[1].rxq, &rb, 1, &head), VIRTQ_OK);
+  CHECK_EQ_INT(virtq_add_chain(&nv[0].txq, &tb, 1, &head), VIRTQ_OK);
+  nic_wr(&nv[0], va, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+  CHECK_EQ(nv[1].nic.net.st.rx_not_ready, 1);
+  /* A reset of b (its VM's reload): not DRIVER_OK, frames dropped; the counters stay. */
+  vdev_reset(&nv[1].d);
+  CHECK(vdev_net_set_link(&nv[1].d, 0, true));
+  CHECK_EQ_INT(virtq_add_chain(&nv[0].txq, &tb, 1, &head), VIRTQ_OK);
+  nic_wr(&nv[0], va, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+  CHECK_EQ(nv[1].nic.net.st.rx_not_ready, 2);
+  CHECK_EQ(nv[1].nic.net.st.rx_frames, 1);
+  /* A NIC without its state is refused. */
+  struct vdev_host host = {.console_tx = dummy_tx};
+  static struct vdev d;
+  CHECK_EQ_INT(vdev_init(&d, 1, VDEV_HAS_NIC(1), &host), -1);
+}
+
 int main(void) {
   test_disk_window();
   test_lookup_edges();
   test_overlaps_refused();
   test_full_table();
   test_device_table();
+  test_nic_windows();
   return check_report("bus");
 }

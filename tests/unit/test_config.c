@@ -279,6 +279,82 @@ static void test_ramdisk(void) {
   CHECK(strstr(reports, "a: properties 'memory' and 'ramdisk'") != NULL);
 }
 
+/* nic@N nodes: switch, mac, mtu, any-source; default MACs from the VM's
+ * name and N, stable and locally administered; bad ones refused by name,
+ * duplicate MACs across VMs included. */
+static void test_nics(void) {
+  CHECK_EQ_INT(parse("a { kernel = /incbin/(\"k.bin\"); nic@0 { switch = \"lab\"; mac = [02 00 00 "
+                     "00 00 01]; mtu = <9>; }; };"),
+               0);
+  CHECK(cfg.nvms == 0 &&
+        strstr(reports, "a: node 'nic@0': property 'mtu': expected <N>, 68..1500"));
+  CHECK_EQ_INT(parse("a { kernel = /incbin/(\"k.bin\"); nic@0 { switch = \"lab\"; mac = [02 00 00 "
+                     "00 00 01]; mtu = <1400>; any-source; }; nic@3 { }; };\n"
+                     "b { kernel = /incbin/(\"k.bin\"); };"),
+               0);
+  CHECK_EQ(cfg.nvms, 2);
+  CHECK_EQ(cfg.vm[0].nnics, 2);
+  const struct cfg_nic *n0 = &cfg.vm[0].nic[0], *n1 = &cfg.vm[0].nic[1];
+  CHECK_STR(n0->sw, "lab");
+  CHECK_EQ(n0->mtu, 1400);
+  CHECK(n0->any_source);
+  CHECK(n0->mac[0] == 2 && n0->mac[5] == 1);
+  CHECK_STR(n1->sw, "lan");
+  CHECK_EQ(n1->mtu, 1500);
+  CHECK(!n1->any_source);
+  CHECK_EQ(n1->unit, 3);
+  uint8_t m[6];
+  config_default_mac("a", 3, m);
+  CHECK(!memcmp(n1->mac, m, 6));
+  CHECK(m[0] == 0x02 && m[1] == 0x52); /* locally administered, unicast */
+  CHECK_EQ(cfg.vm[1].nnics, 0);        /* with a configuration, no NIC unless named */
+  uint8_t m2[6], m3[6];
+  config_default_mac("a", 0, m2);
+  config_default_mac("b", 3, m3);
+  CHECK(memcmp(m, m2, 6) && memcmp(m, m3, 6));
+  config_default_mac("vm0", 0, m);
+  CHECK(m[2] == 0x30 && m[3] == 0xf9 && m[4] == 0xf5 && m[5] == 0x7c); /* the docs' example */
+  struct vm_spec def;
+  config_spec_defaults(&def);
+  snprintf(def.name, sizeof(def.name), "vm0");
+  config_default_nic(&def);
+  CHECK(def.nnics == 1 && !strcmp(def.nic[0].sw, "lan") && !memcmp(def.nic[0].mac, m, 6));
+
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { mac = [02 00 00 00 01]; };",
+           "node 'nic@0': property 'mac': expected [6 bytes]");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { mac = [01 00 5e 00 00 01]; };",
+           "a unicast address");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { mac = [00 00 00 00 00 00]; };",
+           "other than 00:00:00:00:00:00");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { speed = <1>; };",
+           "node 'nic@0': unknown property 'speed' (known: switch mac mtu any-source)");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { switch = \"a b\"; };", "property 'switch'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { switch = \"0123456789abcdef\"; };",
+           "property 'switch'");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { any-source = <1>; };", "takes no value");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@x { };", "expected nic@N");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { }; nic@1 { }; nic@2 { };", "more than 2 NICs");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@1 { }; nic { };", "a second nic@1");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nic@0 { mac = [02 00 00 00 00 07]; }; nic@1 { mac = [02 "
+           "00 00 00 00 07]; };",
+           "node 'nic@1': duplicate MAC 02:00:00:00:00:07: this VM's node 'nic@0' has it");
+  REJECTED("kernel = /incbin/(\"k.bin\"); nix@0 { };", "a VM's children are disk@N and nic@N");
+  /* A MAC another VM has, given or by default. */
+  CHECK_EQ_INT(parse("a { kernel = /incbin/(\"k.bin\"); nic@0 { mac = [02 00 00 00 00 07]; }; };\n"
+                     "b { kernel = /incbin/(\"k.bin\"); nic@0 { mac = [02 00 00 00 00 07]; }; };"),
+               0);
+  CHECK(cfg.nvms == 1 && cfg.nrejected == 1);
+  CHECK(strstr(reports, "b: node 'nic@0': duplicate MAC 02:00:00:00:00:07: VM a's node 'nic@0'"));
+  config_default_mac("a", 0, m);
+  char vms[1024];
+  snprintf(vms, sizeof(vms),
+           "a { kernel = /incbin/(\"k.bin\"); nic@0 { }; };\n"
+           "b { kernel = /incbin/(\"k.bin\"); nic@0 { mac = [%02x %02x %02x %02x %02x %02x]; }; };",
+           m[0], m[1], m[2], m[3], m[4], m[5]);
+  CHECK_EQ_INT(parse(vms), 0);
+  CHECK(cfg.nvms == 1 && cfg.nrejected == 1 && strstr(reports, "b: node 'nic@0': duplicate MAC"));
+}
+
 int main(void) {
   if (!mkdtemp(tmpdir))
     return 1;
@@ -294,6 +370,7 @@ int main(void) {
   test_bad_vms();
   test_names_and_counts();
   test_bad_trees();
+  test_nics();
   char cmd[300];
   snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
   if (system(cmd) != 0)
