@@ -337,7 +337,8 @@ static bool rx_next(struct rx *r, uint8_t *copy) {
   r->src = copy + HDR + 6;
   const uint8_t *p = copy + HDR + ETH;
   r->len = len - HDR - ETH;
-  r->ours = copy[HDR + 12] == 0x88 && copy[HDR + 13] == 0xb5 && r->len >= 8 && !memcmp(p, "RVNT", 4);
+  r->ours =
+      copy[HDR + 12] == 0x88 && copy[HDR + 13] == 0xb5 && r->len >= 8 && !memcmp(p, "RVNT", 4);
   if (r->ours) {
     r->kind = p[4];
     r->flag = p[5];
@@ -425,8 +426,8 @@ static void honest(void) {
       guest_puts("\n");
     }
     if (phase == 1) {
-      while (sent < NDATA && sent - acked < WINDOW && send_frame(peer, mac, K_DATA, 0, sent,
-                                                                 data_len(sent)))
+      while (sent < NDATA && sent - acked < WINDOW &&
+             send_frame(peer, mac, K_DATA, 0, sent, data_len(sent)))
         sent++;
       while (sent == NDATA && acked == NDATA && bsent < NBCAST &&
              send_frame(bcast, mac, K_BCAST, 0, bsent, 100 + bsent))

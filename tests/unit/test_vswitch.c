@@ -251,7 +251,9 @@ static void test_queue(void) {
     mk_port(i, "lan");
   memset(queue, 0, sizeof(queue));
   port[0].q = &queue[0];
-  uint32_t n = mk_frame(port[1].mac, port[0].mac, 60, 0);
+  uint32_t n = mk_frame(bcast, port[1].mac, 60, 0); /* port 1 known: unicast, not flooding */
+  CHECK_EQ_INT(vswitch_send(&port[1], frame, n, 1), 0);
+  n = mk_frame(port[1].mac, port[0].mac, 60, 0);
   CHECK(vswitch_queue_room(&port[0]));
   CHECK(!vswitch_queue_room(&port[1])); /* no queue */
   CHECK_EQ_INT(vswitch_enqueue(&port[1], frame, n), -1);
