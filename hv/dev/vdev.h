@@ -1,7 +1,9 @@
 /* The emulated devices of a VM, on its bus (bus.h): a PLIC at 0x0c000000
  * (contexts = the vCPUs' S-mode external interrupts), an ns16550a UART at
  * 0x10000000 on PLIC source 10 and, for a VM with a RAM disk, a virtio-mmio
- * virtio-blk device at 0x10001000 on source 1, as on QEMU's virt; and the VM's console
+ * virtio-blk device at 0x10001000 on source 1, as on QEMU's virt; its NICs
+ * (virtio-net at 0x10005000 and 0x10006000, sources 5 and 6, ports of a
+ * switch: backend/netdev.h); and the VM's console
  * input, which the UART and SBI getchar share. The trapped access reaches
  * the models through mmio.c; this file knows nothing of vCPUs: the core
  * says where the devices' outputs go (struct vdev_host). */

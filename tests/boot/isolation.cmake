@@ -17,9 +17,9 @@ function(probe_markers out vcpus where)
   "VM vm0: ELF image from initrd"
   "VM vm0: vCPUs on harts [${where}]"
   "probe: hostile guest on hart 0 of ${vcpus}"
-  "2 device windows: " "0xc000000, 0x10000000) " "0x10000000, 0x10000100)" # no '[': CMake lists
+  "3 device windows: " "0xc000000, 0x10000000) " "0x10000000, 0x10000100)" "0x10005000, 0x10006000)" # no '[': CMake lists; the default NIC
   "probe: below RAM"
-  "): 507903 loads and 7935 stores faulted"
+  "): 507902 loads and 7935 stores faulted"
   "probe: 64 MiB above RAM"
   "probe: every GiB up to 2^41, window edges, beyond 2^41: "
   "probe: sub-page window edges: 480 loads and 60 stores faulted"
