@@ -279,7 +279,6 @@ bool vdev_net_set_link(struct vdev *d, unsigned i, bool up) {
   return true;
 }
 
-
 /* Its output goes to the VM's console; its input is the VM's console
  * input queue (d->in), which it takes from as the UART does: first reader
  * gets each byte (below). */
