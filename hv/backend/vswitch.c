@@ -85,8 +85,10 @@ const char *vswitch_name(const struct net_port *p) { return p->sw ? p->sw->name 
 
 static bool mac_is_group(const uint8_t *mac) { return mac[0] & 1; }
 
+/* Callers on different harts read their clocks before they take the
+ * switch's lock, so an entry may have been seen "after" now: fresh. */
 static bool fresh(const struct vswitch_mac *e, uint64_t now) {
-  return e->used && now - e->seen < VSWITCH_AGE_US;
+  return e->used && (now <= e->seen || now - e->seen < VSWITCH_AGE_US);
 }
 
 /* Learn that src is behind port p (held by sw->lock): refresh its entry,
@@ -97,7 +99,8 @@ static void learn(struct vswitch *sw, const uint8_t *src, struct net_port *p, ui
     struct vswitch_mac *e = &sw->mac[i];
     if (e->used && !memcmp(e->mac, src, 6)) {
       e->port = p;
-      e->seen = now;
+      if (now > e->seen)
+        e->seen = now;
       return;
     }
     if (!e->used) {

@@ -124,6 +124,14 @@ static void test_aging(void) {
   vswitch_send(&port[0], frame, n, 1000 + VSWITCH_AGE_US);
   CHECK_EQ(own[2].got, 1);
   CHECK_EQ(own[1].got, 2);
+  /* Another hart's clock a little behind the time an entry was learned at:
+   * still known (not aged, not flooded). */
+  n = mk_frame(bcast, port[1].mac, 60, 1);
+  vswitch_send(&port[1], frame, n, 5000000);
+  own[2].got = 0;
+  n = mk_frame(port[1].mac, port[0].mac, 60, 1);
+  vswitch_send(&port[0], frame, n, 4999990);
+  CHECK_EQ(own[2].got, 0);
 }
 
 /* A port with any_source (an uplink) learns many MACs: the table holds
